@@ -47,6 +47,9 @@ public sealed class SmsOptions
     /// </summary>
     public int HashQueueLimit { get; set; } = 64;
 
+    /// <summary>How often ended sessions and completions older than 365 days are deleted. Default 1 hour.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>The effective switch: <see cref="Enabled"/> if set, else whether an API key is configured.</summary>
     public bool IsEnabled => Enabled ?? !string.IsNullOrWhiteSpace(ApiKey);
 }

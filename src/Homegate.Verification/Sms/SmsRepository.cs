@@ -162,6 +162,22 @@ internal sealed class SmsRepository(NpgsqlDataSource dataSource)
         return (row.VerifiedAt is { } at ? new DateTimeOffset(DateTime.SpecifyKind(at, DateTimeKind.Utc)) : null, row.Pending);
     }
 
+    /// <summary>
+    /// Deletes what no limit or session needs any more: sessions that ended or went stale without
+    /// completing, and completions older than the yearly window. Returns the number of rows deleted.
+    /// </summary>
+    public async Task<int> DeleteStaleAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            DELETE FROM sms_sessions
+            WHERE (state <> 'verified' AND expires_at < @Now)
+               OR (state = 'verified' AND completed_at <= @YearAgo)
+            """,
+            new { Now = now, YearAgo = now - SmsLimits.YearWindow }, cancellationToken: cancellationToken));
+    }
+
     private static async Task<LimitCheck> CheckLimitsAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string phoneHash, DateTimeOffset now, SmsLimits limits, CancellationToken cancellationToken)
     {
         // The most recent completions, enough to find the one whose ageing out frees a slot.

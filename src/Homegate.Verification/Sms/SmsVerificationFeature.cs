@@ -43,6 +43,7 @@ public static class SmsVerificationFeature
         services.TryAddSingleton<PreludeClient>();
         services.TryAddSingleton<SmsRepository>();
         services.TryAddSingleton<SmsVerificationService>();
+        services.AddHostedService<SmsCleanupService>();
         return services;
     }
 }
@@ -87,6 +88,11 @@ internal sealed class SmsOptionsValidator : IValidateOptions<SmsOptions>
         if (options.SessionLifetime <= TimeSpan.Zero)
         {
             errors.Add($"{prefix}SessionLifetime must be positive.");
+        }
+
+        if (options.CleanupInterval <= TimeSpan.Zero)
+        {
+            errors.Add($"{prefix}CleanupInterval must be positive.");
         }
 
         if (options.HashConcurrency < 1)

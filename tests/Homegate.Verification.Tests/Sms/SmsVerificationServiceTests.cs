@@ -349,7 +349,28 @@ public sealed class SmsVerificationServiceTests(SmsFixture fixture) : IClassFixt
         Assert.DoesNotContain(digits, h.Logs.All, StringComparison.Ordinal);
         Assert.DoesNotContain(code, dump, StringComparison.Ordinal);
         Assert.DoesNotContain(code, h.Logs.All, StringComparison.Ordinal);
+        Assert.DoesNotContain(Prelude.ApiKey, h.Logs.All, StringComparison.Ordinal);
         Assert.Contains("SMS verification completed", h.Logs.All, StringComparison.Ordinal); // the logs were captured
+    }
+
+    [Fact]
+    public async Task Cleanup_deletes_stale_sessions_and_completions_older_than_a_year_but_keeps_what_limits_need()
+    {
+        await using var h = fixture.CreateHarness();
+        var phone = SmsFixture.NewPhoneNumber();
+        var stale = SmsFixture.NewPhoneNumber();
+        await CompleteAsync(h, phone);
+        await h.SendAsync(stale);
+        var repository = h.Services.GetRequiredService<SmsRepository>();
+
+        h.Time.Advance(TimeSpan.FromMinutes(11));
+        await repository.DeleteStaleAsync(h.Time.GetUtcNow(), CancellationToken.None);
+        Assert.Empty(await SessionsAsync(h, stale));
+        Assert.Single(await SessionsAsync(h, phone));
+
+        h.Time.Advance(TimeSpan.FromDays(365));
+        await repository.DeleteStaleAsync(h.Time.GetUtcNow(), CancellationToken.None);
+        Assert.Empty(await SessionsAsync(h, phone));
     }
 
     // PostgreSQL keeps microseconds; the clock has 100 ns ticks.

@@ -234,6 +234,31 @@ public sealed class SmsVerificationServiceTests(SmsFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Rejected_api_key_is_a_502_and_the_key_is_sent_as_a_bearer_token()
+    {
+        await using var h = fixture.CreateHarness(new Dictionary<string, string?> { ["Homegate:Sms:ApiKey"] = "wrong-key" });
+        var phone = SmsFixture.NewPhoneNumber();
+
+        Assert.Equal(SmsError.ProviderUnavailable, (await h.SendAsync(phone)).Failure?.Error);
+        Assert.False(Assert.Single(Prelude.Requests, r => r.PhoneNumber == phone).Authorized);
+        Assert.DoesNotContain("wrong-key", h.Logs.All, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Fake_prelude_serves_codes_to_the_demo_over_http()
+    {
+        await using var h = fixture.CreateHarness();
+        var phone = SmsFixture.NewPhoneNumber();
+        await h.SendAsync(phone);
+        using var client = new HttpClient { BaseAddress = Prelude.BaseUrl };
+
+        var code = await client.GetStringAsync(new Uri("_fake/code/" + Uri.EscapeDataString(phone), UriKind.Relative));
+
+        Assert.Equal(Prelude.LastCodeFor(phone), code);
+        Assert.Matches("^[0-9]{6}$", code);
+    }
+
+    [Fact]
     public async Task Provider_failure_while_checking_does_not_count_as_an_attempt()
     {
         await using var h = fixture.CreateHarness(new Dictionary<string, string?> { ["Homegate:Sms:MaxFailedAttempts"] = "1" });

@@ -189,6 +189,6 @@ public static class Paseto
 
     // LE64 with the most significant bit cleared, as the PASETO spec requires for interoperability
     // with languages that lack unsigned 64-bit integers.
-    private static void WriteLe64(Span<byte> output, ulong value) =>
+    internal static void WriteLe64(Span<byte> output, ulong value) =>
         BinaryPrimitives.WriteUInt64LittleEndian(output, value & ~(1UL << 63));
 }

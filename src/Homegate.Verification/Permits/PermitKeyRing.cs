@@ -134,16 +134,9 @@ public sealed class PermitKeyRing
         try
         {
             WriteOwnerOnly(temp, Paserk.SecretKey(key.SecretKey!));
-            try
-            {
-                File.Move(temp, path, overwrite: false);
-                return key;
-            }
-            catch (IOException) when (Path.Exists(path))
-            {
-                // Another process created the key between our check and our move: use theirs.
-                return Load(path);
-            }
+
+            // Another process may have created the key since our check: then theirs wins and we use it.
+            return NoReplaceMove.TryMove(temp, path) ? key : Load(path);
         }
         finally
         {

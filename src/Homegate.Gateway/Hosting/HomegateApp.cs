@@ -42,7 +42,7 @@ internal static partial class HomegateApp
         customize?.Invoke(services);
 
         var app = builder.Build();
-        app.UseForwardedHeaders();
+        app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();
         app.UseRateLimiter();

@@ -11,22 +11,6 @@ internal static class PepperFile
 {
     public const string FileName = "pepper.txt";
 
-    /// <summary>The default data directory, <c>~/.homegate</c>.</summary>
-    public const string DefaultDataDir = "~/.homegate";
-
-    /// <summary>Expands a leading <c>~</c> to the user's home directory.</summary>
-    public static string ResolveDataDir(string? configured)
-    {
-        var dir = string.IsNullOrWhiteSpace(configured) ? DefaultDataDir : configured.Trim();
-        if (dir == "~" || dir.StartsWith("~/", StringComparison.Ordinal))
-        {
-            var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
-            dir = Path.Join(home, dir.AsSpan(1).TrimStart('/'));
-        }
-
-        return Path.GetFullPath(dir);
-    }
-
     /// <summary>The pepper text, or null when the file does not exist.</summary>
     public static string? TryRead(string path)
     {

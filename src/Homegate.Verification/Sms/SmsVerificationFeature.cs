@@ -1,3 +1,4 @@
+using Homegate.Verification.Permits;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -34,7 +35,7 @@ public static class SmsVerificationFeature
                 client.Timeout = timeout + TimeSpan.FromSeconds(5);
             });
 
-        var pepperPath = Path.Join(PepperFile.ResolveDataDir(configuration["Homegate:DataDir"]), PepperFile.FileName);
+        var pepperPath = Path.Join(PermitServiceCollectionExtensions.ResolveDataDir(configuration[PermitServiceCollectionExtensions.DataDirKey]), PepperFile.FileName);
         services.TryAddSingleton(provider => new PepperGuard(
             provider.GetRequiredService<NpgsqlDataSource>(),
             pepperPath,

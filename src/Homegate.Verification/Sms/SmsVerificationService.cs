@@ -184,7 +184,7 @@ internal sealed partial class SmsVerificationService(
             session.Id,
             time.GetUtcNow(),
             LimitsFor(phoneNumber!, settings),
-            (id, subject) => permits.Issue("sms:" + id.ToString("D"), "sms", subject),
+            (id, subject) => permits.Issue("sms:" + id.ToString("D"), PermitMethods.Sms, subject),
             cancellationToken);
         if (outcome.Limited is { } limitedCheck)
         {

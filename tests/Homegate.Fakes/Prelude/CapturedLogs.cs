@@ -37,18 +37,3 @@ public sealed class CapturedLogs : ILoggerProvider
         }
     }
 }
-
-/// <summary>A clock tests move by hand.</summary>
-public sealed class ManualTimeProvider(DateTimeOffset start) : TimeProvider
-{
-    private long _ticks = start.UtcTicks;
-
-    public ManualTimeProvider()
-        : this(new DateTimeOffset(2026, 1, 5, 12, 0, 0, TimeSpan.Zero))
-    {
-    }
-
-    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-}

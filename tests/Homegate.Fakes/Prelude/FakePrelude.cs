@@ -142,8 +142,11 @@ public sealed class FakePrelude : IAsyncDisposable
         }
 
         await using var fake = await StartAsync(apiKey, port);
-        Console.WriteLine($"fake Prelude listening on {fake.BaseUrl} (bearer key: {fake.ApiKey})");
-        Console.WriteLine($"codes: GET {fake.BaseUrl}_fake/code/%2B30123456789");
+
+        // One JSON line, like the other fakes, for scripts to read; codes at GET {baseUrl}_fake/code/{phone}.
+        var line = new JsonObject { ["baseUrl"] = fake.BaseUrl.ToString(), ["apiKey"] = fake.ApiKey };
+        await Console.Out.WriteLineAsync(line.ToJsonString());
+        await Console.Out.FlushAsync();
         await fake._app.WaitForShutdownAsync();
         return 0;
     }

@@ -1,4 +1,3 @@
-#pragma warning disable CA1707 // test names are behaviour sentences
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;

@@ -72,7 +72,7 @@ internal sealed class SmsTestHost : IAsyncDisposable
 
         builder.Services.AddSingleton(db.DataSource);
         builder.Services.AddSingleton(new HomeserverIdentity(NewPublicKey()));
-        builder.Services.AddSingleton<PermitIssuer>();
+        builder.Services.AddPermits(builder.Configuration);
         builder.Services.AddSmsVerification(builder.Configuration);
         builder.Services.AddRateLimiter(options =>
         {

@@ -1,4 +1,3 @@
-#pragma warning disable CA1707 // test names are behaviour sentences
 using Homegate.Verification.Crypto;
 
 namespace Homegate.Verification.Tests.Crypto;

@@ -63,7 +63,7 @@ public sealed class SmsFixture : IAsyncLifetime
         services.AddSingleton<TimeProvider>(time);
         services.AddSingleton(Db.DataSource);
         services.AddSingleton(new HomeserverIdentity(NewPublicKey()));
-        services.AddSingleton<PermitIssuer>();
+        services.AddPermits(configuration);
         services.AddSmsVerification(configuration);
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
         return new SmsHarness(provider, time, logs, Db.DataSource);

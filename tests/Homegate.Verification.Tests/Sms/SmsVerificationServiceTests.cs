@@ -1,6 +1,6 @@
-#pragma warning disable CA1707 // test names are behaviour sentences
 using Dapper;
 using Homegate.Fakes.Prelude;
+using Homegate.Verification.Permits;
 using Homegate.Verification.Sms;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,7 +27,12 @@ public sealed class SmsVerificationServiceTests(SmsFixture fixture) : IClassFixt
         var session = await SessionsAsync(h, phone);
         var only = Assert.Single(session);
         Assert.Equal("verified", only.State);
-        Assert.Contains("sms:" + only.Id.ToString("D"), verified.Value!.Permit, StringComparison.Ordinal);
+        var permit = h.Services.GetRequiredService<PermitVerifier>().Verify(verified.Value!.Permit);
+        Assert.True(permit.IsValid, permit.Failure.ToString());
+        Assert.Equal("sms:" + only.Id.ToString("D"), permit.Claims!.Jti);
+        Assert.Equal("sms", permit.Claims.Method);
+        Assert.Equal(pubky, permit.Claims.Subject);
+        Assert.Equal(permit.Claims.Expires, verified.Value.ExpiresAt);
         var create = Assert.Single(Prelude.Requests, r => r.PhoneNumber == phone && r.Path == "/v2/verification");
         Assert.True(create.Authorized);
         Assert.Equal("203.0.113.7", create.Ip);

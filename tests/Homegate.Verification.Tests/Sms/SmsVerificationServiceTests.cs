@@ -223,6 +223,17 @@ public sealed class SmsVerificationServiceTests(SmsFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public async Task Unreachable_provider_is_a_502_and_no_session_is_recorded()
+    {
+        // Port 1 on loopback: nothing listens, the connection is refused at once.
+        await using var h = fixture.CreateHarness(new Dictionary<string, string?> { ["Homegate:Sms:BaseUrl"] = "http://127.0.0.1:1/" });
+        var phone = SmsFixture.NewPhoneNumber();
+
+        Assert.Equal(SmsError.ProviderUnavailable, (await h.SendAsync(phone)).Failure?.Error);
+        Assert.Empty(await SessionsAsync(h, phone));
+    }
+
+    [Fact]
     public async Task Slow_provider_times_out_within_the_configured_timeout_and_no_session_is_recorded()
     {
         await using var h = fixture.CreateHarness(new Dictionary<string, string?> { ["Homegate:Sms:RequestTimeout"] = "00:00:01" });

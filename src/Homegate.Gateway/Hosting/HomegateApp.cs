@@ -1,10 +1,12 @@
 using Homegate.Gateway.Configuration;
 using Homegate.Gateway.Proxy;
 using Homegate.Gateway.RateLimiting;
+using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
 using Homegate.Verification.Crypto;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Permits;
+using Homegate.Verification.Sms;
 using Homegate.Verification.Storage;
 using Microsoft.Extensions.Options;
 
@@ -39,6 +41,7 @@ internal static partial class HomegateApp
         services.AddHomegateForwardedHeaders(configuration);
         services.AddHomegateRateLimiting();
         services.AddHomegateProxy(configuration);
+        services.AddSmsVerification(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
@@ -47,6 +50,7 @@ internal static partial class HomegateApp
         app.UseRouting();
         app.UseRateLimiter();
         app.MapPermitKeys();
+        app.MapSmsVerification();
         app.MapHomegateProxy();
         return app;
     }
@@ -60,6 +64,13 @@ internal static partial class HomegateApp
         if (configuration.GetValue("Homegate:Database:MigrateOnStart", true))
         {
             await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+        }
+
+        // Refuses to start with a pepper that does not match the database's (limits would reset).
+        // Without SMS the check waits until SMS is enabled; a database outage then cannot block pass-through.
+        if (app.Services.GetRequiredService<IOptions<SmsOptions>>().Value.IsEnabled)
+        {
+            await PepperGuard.EnsureAsync(app.Services, cancellationToken);
         }
 
         await ResolveHomeserverIdentityAsync(app.Services, cancellationToken);

@@ -1,4 +1,5 @@
 using Homegate.Gateway.Configuration;
+using Homegate.Gateway.Cors;
 using Homegate.Gateway.Proxy;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
@@ -40,6 +41,7 @@ internal static partial class HomegateApp
         services.AddHomeserver(configuration);
         services.AddHomegateForwardedHeaders(configuration);
         services.AddHomegateRateLimiting();
+        services.AddHomegateCors(configuration);
         services.AddHomegateProxy(configuration);
         services.AddSmsVerification(configuration);
         customize?.Invoke(services);
@@ -48,9 +50,13 @@ internal static partial class HomegateApp
         app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();
+        app.UseCors();
         app.UseRateLimiter();
-        app.MapPermitKeys();
-        app.MapSmsVerification();
+
+        // Homegate's own endpoints; the reverse proxy's catch-all route ranks below them.
+        var own = app.MapGroup("").RequireCors(CorsFeature.PolicyName);
+        own.MapPermitKeys();
+        own.MapSmsVerification();
         app.MapHomegateProxy();
         return app;
     }

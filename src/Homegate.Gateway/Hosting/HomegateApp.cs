@@ -66,6 +66,9 @@ internal static partial class HomegateApp
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
     {
         Sodium.EnsureLoaded();
+
+        // Created now, not on the first request: the limits in force are the ones valid at start.
+        _ = app.Services.GetRequiredService<RateLimitPolicies>();
         var configuration = app.Configuration;
         if (configuration.GetValue("Homegate:Database:MigrateOnStart", true))
         {

@@ -27,9 +27,12 @@ RUN apt-get update \
 
 # /data holds the permit signing key and pepper.txt. It must belong to the runtime user before
 # VOLUME: a new named volume is seeded with this directory's ownership and mode.
-RUN mkdir -p /data /etc/homegate \
+# /app/config -> /etc/homegate: homegate looks for config/homegate.json in its working directory
+# when no --config is given, so `docker compose run --rm homegate invite` finds the same file.
+RUN mkdir -p /data /etc/homegate /app \
     && chown "$APP_UID:$APP_UID" /data \
-    && chmod 0700 /data
+    && chmod 0700 /data \
+    && ln -s /etc/homegate /app/config
 
 WORKDIR /app
 COPY --from=build /app ./

@@ -121,6 +121,12 @@ public sealed class DeploymentFilesTests
         Assert.True(config is not null, "CMD does not pass --config, so homegate looks for config/homegate.json relative to /app.");
         Assert.True(Image.Final.All("COPY").Any(c => c.Arguments.TrimEnd().EndsWith(config!, StringComparison.Ordinal)),
             $"CMD reads {config} but the final stage copies no file there; the image would not start without a mount.");
+
+        // Subcommands run without --config (`docker compose run --rm homegate invite`) read
+        // config/homegate.json from the working directory: it must be the same file.
+        var configDirectory = config![..config.LastIndexOf('/')];
+        Assert.True(Image.Final.All("RUN").Any(r => Regex.IsMatch(r.Arguments, $@"ln -s(f|n|\s)*\s{Regex.Escape(configDirectory)}/?\s+/app/config\b")),
+            $"/app/config does not link to {configDirectory}, so `homegate invite` or `check-config` without --config would not read {config}.");
     }
 
     [Fact]

@@ -1,1 +1,3 @@
-return 0;
+using Homegate.Gateway.Cli;
+
+return await HomegateCli.RunAsync(args);

@@ -1,0 +1,176 @@
+using Homegate.Gateway.Hosting;
+using Homegate.Gateway.Proxy;
+using Homegate.Gateway.RateLimiting;
+using Homegate.Verification.Homeserver;
+using Homegate.Verification.Permits;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Homegate.Gateway.Cli;
+
+/// <summary>Validates everything <c>serve</c> would, without starting it or touching the network, and
+/// prints a summary with no secrets. Exit 0 when valid, 1 with one line per problem otherwise.</summary>
+internal static class CheckConfigCommand
+{
+    public static async Task<int> RunAsync(string? configPath, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        WebApplication app;
+        try
+        {
+            app = HomegateApp.Build(new HomegateStart(configPath, []));
+        }
+        catch (Exception e) when (StartupFailure.Describe(e) is { } message)
+        {
+            await error.WriteLineAsync("homegate: invalid configuration: " + message);
+            return 1;
+        }
+
+        await using (app)
+        {
+            var problems = new List<string>();
+            try
+            {
+                app.Services.GetRequiredService<IStartupValidator>().Validate();
+            }
+            catch (OptionsValidationException e)
+            {
+                problems.AddRange(e.Failures);
+            }
+            catch (Exception e) when (StartupFailure.Describe(e) is { } message)
+            {
+                problems.Add(message);
+            }
+
+            RateLimitPolicies.Read(app.Configuration, out var rateProblems);
+            problems.AddRange(rateProblems);
+            problems.AddRange(await ValidateProxyAsync(app.Services, cancellationToken));
+            if (string.IsNullOrWhiteSpace(app.Configuration.GetConnectionString("Homegate")))
+            {
+                problems.Add("ConnectionStrings:Homegate is not set (or DATABASE_URL).");
+            }
+
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                {
+                    await error.WriteLineAsync("homegate: invalid configuration: " + problem);
+                }
+
+                return 1;
+            }
+
+            await ConfigSummary.WriteAsync(app, output);
+            return 0;
+        }
+    }
+
+    private static async Task<List<string>> ValidateProxyAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var problems = new List<string>();
+        IProxyConfig config;
+        try
+        {
+            config = services.GetServices<IProxyConfigProvider>().Single().GetConfig();
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or ArgumentException)
+        {
+            return [$"ReverseProxy: {e.Message}"];
+        }
+
+        var validator = services.GetRequiredService<IConfigValidator>();
+        var filter = new ProxyConfigFilter();
+        foreach (var cluster in config.Clusters)
+        {
+            try
+            {
+                var filtered = await filter.ConfigureClusterAsync(cluster, cancellationToken);
+                problems.AddRange((await validator.ValidateClusterAsync(filtered)).Select(e => $"ReverseProxy:Clusters:{cluster.ClusterId}: {e.Message}"));
+            }
+            catch (InvalidOperationException e)
+            {
+                problems.Add(e.Message);
+            }
+        }
+
+        foreach (var route in config.Routes)
+        {
+            problems.AddRange((await validator.ValidateRouteAsync(route)).Select(e => $"ReverseProxy:Routes:{route.RouteId}: {e.Message}"));
+        }
+
+        var homeserver = config.Clusters.FirstOrDefault(c => string.Equals(c.ClusterId, ProxyConfigFilter.HomeserverCluster, StringComparison.OrdinalIgnoreCase));
+        if (homeserver?.Destinations is not { Count: > 0 })
+        {
+            problems.Add("ReverseProxy:Clusters:homeserver:Destinations:main:Address is not set (the homeserver's client API).");
+        }
+
+        if (config.Routes.Count == 0)
+        {
+            problems.Add("ReverseProxy:Routes: no route is configured; nothing would reach the homeserver.");
+        }
+
+        return problems;
+    }
+}
+
+/// <summary>What the configuration amounts to, with every secret reduced to "set" / "not set".</summary>
+internal static class ConfigSummary
+{
+    public static async Task WriteAsync(WebApplication app, TextWriter output)
+    {
+        var configuration = app.Configuration;
+        var homeserver = app.Services.GetRequiredService<IOptions<HomeserverOptions>>().Value;
+        var permits = app.Services.GetRequiredService<IOptions<PermitOptions>>().Value;
+        var connection = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Homegate") ?? "");
+        var proxy = app.Services.GetServices<IProxyConfigProvider>().Single().GetConfig();
+
+        await output.WriteLineAsync($"config file:        {app.Services.GetRequiredService<ConfigSource>().File ?? "(none: environment only)"}");
+        await output.WriteLineAsync($"listen:             {configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "(ASP.NET Core default)"}");
+        await output.WriteLineAsync($"database:           {connection.Host}:{connection.Port}/{connection.Database} (user {connection.Username}, password {(string.IsNullOrEmpty(connection.Password) ? "not set" : "set")})");
+        await output.WriteLineAsync($"data dir:           {configuration["Homegate:DataDir"] ?? "~/.homegate"}");
+        await output.WriteLineAsync($"homeserver admin:   {homeserver.AdminUrl?.ToString() ?? "(none)"} (password {(string.IsNullOrEmpty(homeserver.AdminPassword) ? "not set" : "set")})");
+        await output.WriteLineAsync($"signup mode:        {homeserver.SignupMode}");
+        await output.WriteLineAsync($"homeserver key:     {(string.IsNullOrWhiteSpace(homeserver.PublicKey) ? "read from the admin API at start" : homeserver.PublicKey)}");
+        await output.WriteLineAsync($"permits:            issuer {permits.Issuer}, lifetime {permits.Lifetime}, {permits.TrustedKeys.Count} extra trusted key(s)");
+        var trusted = string.Join(", ", ForwardedHeadersFeature.ReadKnownNetworks(configuration).Select(n => n.ToString()));
+        await output.WriteLineAsync($"trusted proxies:    {(trusted.Length > 0 ? trusted : "none")}");
+        var limits = RateLimitPolicies.Read(configuration, out _);
+        foreach (var name in RateLimitingFeature.PolicyNames)
+        {
+            var policy = limits.Get(name);
+            await output.WriteLineAsync($"rate limit {name,-11} {policy.PermitLimit} per {policy.Window} per client IP");
+        }
+
+        foreach (var route in proxy.Routes)
+        {
+            await output.WriteLineAsync($"route {route.RouteId}: {route.Match.Path ?? "(any path)"} -> {route.ClusterId}");
+        }
+
+        foreach (var cluster in proxy.Clusters)
+        {
+            foreach (var (name, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
+            {
+                await output.WriteLineAsync($"cluster {cluster.ClusterId}/{name}: {destination.Address}");
+            }
+        }
+
+        foreach (var line in FeatureSummaries.Lines(configuration))
+        {
+            await output.WriteLineAsync(line);
+        }
+    }
+}
+
+/// <summary>Summary lines that verification features add (SMS, Lightning); never secrets.</summary>
+internal static class FeatureSummaries
+{
+    public static IEnumerable<string> Lines(IConfiguration configuration)
+    {
+        var smsKey = !string.IsNullOrWhiteSpace(configuration["Homegate:Sms:ApiKey"]);
+        var sms = configuration.GetValue("Homegate:Sms:Enabled", smsKey);
+        yield return $"sms verification:   {(sms ? "enabled" : "disabled")} (api key {(smsKey ? "set" : "not set")})";
+        var lnUrl = configuration["Homegate:Lightning:BaseUrl"];
+        var ln = configuration.GetValue("Homegate:Lightning:Enabled", !string.IsNullOrWhiteSpace(lnUrl));
+        yield return $"lightning:          {(ln ? "enabled" : "disabled")} ({(string.IsNullOrWhiteSpace(lnUrl) ? "no PhoenixD URL" : lnUrl)})";
+    }
+}

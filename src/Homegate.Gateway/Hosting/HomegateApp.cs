@@ -1,0 +1,117 @@
+using Homegate.Gateway.Configuration;
+using Homegate.Gateway.Proxy;
+using Homegate.Gateway.RateLimiting;
+using Homegate.Gateway.WellKnown;
+using Homegate.Verification.Crypto;
+using Homegate.Verification.Homeserver;
+using Homegate.Verification.Permits;
+using Homegate.Verification.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Homegate.Gateway.Hosting;
+
+/// <summary>How to start: the config file (null: the default lookup), host arguments (e.g. --urls),
+/// and extra configuration values that win over everything (tests, the CLI).</summary>
+internal sealed record HomegateStart(string? ConfigPath, string[] Args, IEnumerable<KeyValuePair<string, string?>>? Overrides = null);
+
+/// <summary>Composes the gateway: configuration, features, middleware order, endpoints.</summary>
+internal static partial class HomegateApp
+{
+    /// <param name="start">Where the configuration comes from.</param>
+    /// <param name="customize">Last word on the services (tests replace e.g. the clock).</param>
+    public static WebApplication Build(HomegateStart start, Action<IServiceCollection>? customize = null)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+        {
+            Args = start.Args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        var file = HomegateConfiguration.ResolveFile(start.ConfigPath);
+        HomegateConfiguration.Apply(builder.Configuration, file, start.Overrides, start.Args);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
+        var configuration = builder.Configuration;
+        var services = builder.Services;
+        services.AddSingleton(new ConfigSource(file));
+        services.AddHomegateStorage(configuration);
+        services.AddPermits(configuration);
+        services.AddHomeserver(configuration);
+        services.AddHomegateForwardedHeaders(configuration);
+        services.AddHomegateRateLimiting();
+        services.AddHomegateProxy(configuration);
+        customize?.Invoke(services);
+
+        var app = builder.Build();
+        app.UseForwardedHeaders();
+        app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
+        app.UseRouting();
+        app.UseRateLimiter();
+        app.MapPermitKeys();
+        app.MapHomegateProxy();
+        return app;
+    }
+
+    /// <summary>Everything that must hold before serving: libsodium, migrations, the homeserver's
+    /// identity, the signing key. Throws <see cref="ConfigurationProblemException"/> with a clear message.</summary>
+    public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        Sodium.EnsureLoaded();
+        var configuration = app.Configuration;
+        if (configuration.GetValue("Homegate:Database:MigrateOnStart", true))
+        {
+            await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+        }
+
+        await ResolveHomeserverIdentityAsync(app.Services, cancellationToken);
+        _ = app.Services.GetRequiredService<PermitKeyRing>();
+    }
+
+    /// <summary>Sets <see cref="HomeserverIdentity"/> from configuration or the admin API's /info,
+    /// retrying until <see cref="HomeserverOptions.StartupTimeout"/> (the homeserver may start later).</summary>
+    public static async Task ResolveHomeserverIdentityAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var identity = services.GetRequiredService<HomeserverIdentity>();
+        var options = services.GetRequiredService<IOptionsMonitor<HomeserverOptions>>().CurrentValue;
+        if (identity.IsKnown)
+        {
+            return;
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.PublicKey))
+        {
+            identity.PublicKey = options.PublicKey.Trim();
+            return;
+        }
+
+        var admin = services.GetRequiredService<HomeserverAdminClient>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Homegate.Startup");
+        var deadline = DateTime.UtcNow + options.StartupTimeout;
+        var delay = TimeSpan.FromMilliseconds(250);
+        while (true)
+        {
+            try
+            {
+                identity.PublicKey = await admin.GetPublicKeyAsync(cancellationToken);
+                return;
+            }
+            catch (HomeserverAdminException e) when (DateTime.UtcNow + delay < deadline)
+            {
+                LogIdentityRetry(logger, e.Message);
+                await Task.Delay(delay, cancellationToken);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
+            }
+            catch (HomeserverAdminException e)
+            {
+                throw new ConfigurationProblemException(
+                    $"Cannot learn the homeserver's public key (the permit audience) from {options.AdminUrl}/info: {e.Message} " +
+                    "Check Homegate:Homeserver:AdminUrl and AdminPassword, or set Homegate:Homeserver:PublicKey.");
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Homeserver admin API not ready yet, retrying: {Reason}")]
+    private static partial void LogIdentityRetry(ILogger logger, string reason);
+}
+
+/// <summary>The configuration file in use (null when running from environment variables only).</summary>
+internal sealed record ConfigSource(string? File);

@@ -1,0 +1,307 @@
+using Homegate.Gateway.Problems;
+using Homegate.Verification.Homeserver;
+using Homegate.Verification.Permits;
+using Homegate.Verification.Redemptions;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Homegate.Gateway.SignupGate;
+
+/// <summary>
+/// The gate (API.md §3), in YARP's proxy pipeline. For a request whose normalised path is a signup
+/// endpoint it checks the permit, parses the body, reserves the permit's jti, mints a homeserver token,
+/// lets the request through, then redeems (homeserver answered 2xx) or releases. Every refusal
+/// short-circuits with problem+json and nothing reaches the homeserver.
+/// </summary>
+internal sealed partial class SignupGateMiddleware(
+    PermitVerifier verifier,
+    RedemptionStore redemptions,
+    HomeserverAdminClient admin,
+    IOptionsMonitor<HomeserverOptions> homeserver,
+    IOptionsMonitor<GateOptions> gate,
+    ILogger<SignupGateMiddleware> logger)
+{
+    public const string PermitHeader = "Homegate-Permit";
+    public const string PermitQuery = "signup_token";
+
+    public async Task InvokeAsync(HttpContext context, Func<Task> next)
+    {
+        var endpoint = SignupPaths.Classify(context.Request.Path.Value);
+        if (endpoint == SignupEndpoint.None || HttpMethods.IsOptions(context.Request.Method))
+        {
+            await next();
+            return;
+        }
+
+        var feature = await AdmitAsync(context, endpoint);
+        if (feature is null)
+        {
+            return;
+        }
+
+        context.Features.Set(feature);
+        try
+        {
+            await next();
+        }
+        finally
+        {
+            await SettleAsync(context, feature);
+        }
+    }
+
+    private async Task<SignupGateFeature?> AdmitAsync(HttpContext context, SignupEndpoint endpoint)
+    {
+        var permit = ReadPermit(context.Request);
+        if (permit is null)
+        {
+            await Refuse(context, StatusCodes.Status401Unauthorized, "permit-missing", "Signup permit required",
+                $"Send a signup permit in the '{PermitQuery}' query parameter or the '{PermitHeader}' header.");
+            return null;
+        }
+
+        var check = verifier.Verify(permit);
+        switch (check.Failure)
+        {
+            case PermitFailure.None:
+                break;
+            case PermitFailure.Expired:
+                await Refuse(context, StatusCodes.Status403Forbidden, "permit-expired", "Signup permit expired",
+                    "The permit is outside its validity window; verify again to get a new one.");
+                return null;
+            case PermitFailure.WrongAudience:
+                await Refuse(context, StatusCodes.Status403Forbidden, "permit-wrong-audience", "Signup permit is for another homeserver",
+                    "The permit was issued for a different homeserver.");
+                return null;
+            default:
+                await Refuse(context, StatusCodes.Status403Forbidden, "permit-invalid", "Signup permit invalid",
+                    "The permit is malformed, has a bad signature, an unknown key or a wrong issuer.");
+                return null;
+        }
+
+        var claims = check.Claims!;
+        var body = await ReadBodyAsync(context);
+        var subject = "";
+        var problem = $"The signup body exceeds {SignupBody.MaxBytes} bytes.";
+        var parsed = body is not null && (endpoint == SignupEndpoint.Signup
+            ? SignupBody.TryReadAuthTokenSubject(body, out subject, out problem)
+            : SignupBody.TryReadGrantSubject(body, out subject, out problem));
+        if (!parsed)
+        {
+            await Refuse(context, StatusCodes.Status400BadRequest, "invalid-signup-body", "Signup body invalid", problem);
+            return null;
+        }
+
+        if (claims.Subject is not null && !string.Equals(claims.Subject, subject, StringComparison.Ordinal))
+        {
+            await Refuse(context, StatusCodes.Status403Forbidden, "permit-subject-mismatch", "Signup permit is bound to another key",
+                "The permit was issued for a different public key than the one signing up.");
+            return null;
+        }
+
+        Reservation? reservation;
+        try
+        {
+            reservation = await redemptions.TryReserveAsync(claims.Jti, claims.Method, claims.Expires, gate.CurrentValue.ReservationLease, context.RequestAborted);
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            LogStorageFailure(e);
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
+                "The signup cannot be checked right now; try again shortly.", TimeSpan.FromSeconds(5));
+            return null;
+        }
+
+        if (reservation is null)
+        {
+            await Refuse(context, StatusCodes.Status409Conflict, "permit-already-used", "Signup permit already used",
+                "This permit has been redeemed or is in use by another signup right now.");
+            return null;
+        }
+
+        var token = await ObtainHomeserverTokenAsync(context, reservation);
+        if (token.Failed)
+        {
+            return null;
+        }
+
+        // The body was consumed for parsing: hand YARP the same bytes.
+        context.Request.Body = new MemoryStream(body!, writable: false);
+        context.Request.ContentLength = body!.Length;
+        context.Request.Headers.TransferEncoding = default;
+        return new SignupGateFeature(reservation, token.Value);
+    }
+
+    private async Task<(bool Failed, string? Value)> ObtainHomeserverTokenAsync(HttpContext context, Reservation reservation)
+    {
+        if (homeserver.CurrentValue.SignupMode == SignupMode.Open)
+        {
+            return (false, null);
+        }
+
+        if (reservation.HomeserverToken is { } kept)
+        {
+            return (false, kept);
+        }
+
+        try
+        {
+            var minted = await admin.MintSignupTokenAsync(context.RequestAborted);
+            await redemptions.AttachHomeserverTokenAsync(reservation, minted, context.RequestAborted);
+            return (false, minted);
+        }
+        catch (HomeserverAdminException e)
+        {
+            LogMintFailed(e.Message);
+            await ReleaseQuietlyAsync(reservation);
+            await Refuse(context, StatusCodes.Status502BadGateway, "homeserver-unavailable", "Homeserver unavailable",
+                "The homeserver's admin API could not issue a signup token.");
+            return (true, null);
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            LogStorageFailure(e);
+            await ReleaseQuietlyAsync(reservation);
+            await Refuse(context, StatusCodes.Status503ServiceUnavailable, "storage-unavailable", "Storage unavailable",
+                "The signup cannot be recorded right now; try again shortly.", TimeSpan.FromSeconds(5));
+            return (true, null);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            await ReleaseQuietlyAsync(reservation);
+            return (true, null);
+        }
+    }
+
+    private async Task SettleAsync(HttpContext context, SignupGateFeature feature)
+    {
+        var redeemed = feature.UpstreamStatus is >= 200 and < 300;
+        var id = ShortId(feature.Reservation.Jti);
+        try
+        {
+            // Settle even when the client went away: the homeserver's answer is what counts.
+            var settled = redeemed
+                ? await redemptions.RedeemAsync(feature.Reservation, CancellationToken.None)
+                : await redemptions.ReleaseAsync(feature.Reservation, CancellationToken.None);
+            if (!settled)
+            {
+                LogLeaseLost(id);
+            }
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            // The lease will expire; in TokenRequired mode the homeserver token is spent either way.
+            LogSettleFailed(e, id, redeemed);
+        }
+
+        if (redeemed)
+        {
+            LogRedeemed(id);
+        }
+        else
+        {
+            LogReleased(id, feature.UpstreamStatus ?? 0);
+        }
+
+        _ = context;
+    }
+
+    private async Task ReleaseQuietlyAsync(Reservation reservation)
+    {
+        try
+        {
+            await redemptions.ReleaseAsync(reservation, CancellationToken.None);
+        }
+        catch (Exception e) when (IsStorageFailure(e))
+        {
+            var id = ShortId(reservation.Jti);
+            LogSettleFailed(e, id, false);
+        }
+    }
+
+    private static string? ReadPermit(HttpRequest request)
+    {
+        var fromQuery = request.Query[PermitQuery];
+        if (fromQuery.Count > 0 && !string.IsNullOrEmpty(fromQuery[0]))
+        {
+            return fromQuery[0];
+        }
+
+        var fromHeader = request.Headers[PermitHeader];
+        return fromHeader.Count > 0 && !string.IsNullOrEmpty(fromHeader[0]) ? fromHeader[0]!.Trim() : null;
+    }
+
+    /// <summary>Reads the whole body if it fits <see cref="SignupBody.MaxBytes"/>; null when it is larger.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength > SignupBody.MaxBytes)
+        {
+            return null;
+        }
+
+        var buffer = new MemoryStream(request.ContentLength is { } length ? (int)length : 256);
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > SignupBody.MaxBytes)
+            {
+                return null;
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
+    }
+
+    private Task Refuse(HttpContext context, int status, string code, string title, string detail, TimeSpan? retryAfter = null)
+    {
+        LogRefused(code, status);
+        return HomegateProblem.WriteAsync(context, status, code, title, detail, retryAfter);
+    }
+
+    internal static bool IsStorageFailure(Exception e) =>
+        e is NpgsqlException or TimeoutException || (e is InvalidOperationException && e.InnerException is NpgsqlException);
+
+    /// <summary>A short, non-reversible handle for a jti, for correlating logs without logging ids.</summary>
+    private static string ShortId(string jti)
+    {
+        Span<byte> hash = stackalloc byte[16];
+        Verification.Crypto.Sodium.Blake2b(System.Text.Encoding.UTF8.GetBytes(jti), hash);
+        return Convert.ToHexStringLower(hash[..4]);
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Signup refused: {Code} ({Status})")]
+    private partial void LogRefused(string code, int status);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Signup permit {Permit} redeemed")]
+    private partial void LogRedeemed(string permit);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Signup permit {Permit} released (homeserver status {Status})")]
+    private partial void LogReleased(string permit, int status);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Could not mint a homeserver signup token: {Reason}")]
+    private partial void LogMintFailed(string reason);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Storage failure in the signup gate")]
+    private partial void LogStorageFailure(Exception e);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Error, Message = "Could not settle permit {Permit} (redeem: {Redeem}); its lease will expire")]
+    private partial void LogSettleFailed(Exception e, string permit, bool redeem);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Permit {Permit}: the reservation lease was lost before it was settled")]
+    private partial void LogLeaseLost(string permit);
+}
+
+internal static class SignupGateExtensions
+{
+    /// <summary>Adds the gate to YARP's proxy pipeline.</summary>
+    public static IReverseProxyApplicationBuilder UseSignupGate(this IReverseProxyApplicationBuilder pipeline)
+    {
+        var gate = pipeline.ApplicationServices.GetRequiredService<SignupGateMiddleware>();
+        pipeline.Use((context, next) => gate.InvokeAsync(context, next));
+        return pipeline;
+    }
+}

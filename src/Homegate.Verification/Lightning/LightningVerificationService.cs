@@ -154,7 +154,7 @@ internal sealed partial class LightningVerificationService(
             ? LightningStatus.Expired
             : row.Status;
         var permit = status == LightningStatus.Paid
-            ? permits.Issue("ln:" + row.Id.ToString("D"), "lightning", row.Pubky)
+            ? permits.Issue("ln:" + row.Id.ToString("D"), PermitMethods.Lightning, row.Pubky)
             : null;
         return new LightningVerificationView(row.Id, status, row.AmountSat, row.ExpiresAt, row.PaidAt, permit);
     }

@@ -101,6 +101,9 @@ internal sealed class LightningTestHost : IAsyncDisposable
     {
         services.AddSingleton(new HomeserverIdentity(RandomPubky()));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<PermitOptions>();
+        services.AddSingleton(new PermitKeyRing(PermitKey.Generate(), []));
         services.AddSingleton<PermitIssuer>();
+        services.AddSingleton<PermitVerifier>();
     }
 }

@@ -114,7 +114,10 @@ internal sealed class LightningInstance : IAsyncDisposable
         _ = configuration;
         services.AddSingleton(new HomeserverIdentity(RandomPubky()));
         services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<PermitOptions>();
+        services.AddSingleton(new PermitKeyRing(PermitKey.Generate(), []));
         services.AddSingleton<PermitIssuer>();
+        services.AddSingleton<PermitVerifier>();
     }
 }
 

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Homegate.Fakes;
 using Homegate.Fakes.Phoenixd;
 using Homegate.Verification.Lightning;
+using Homegate.Verification.Permits;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Homegate.Verification.Tests.Lightning;
 
@@ -216,8 +218,14 @@ public sealed class LightningVerificationServiceTests : IAsyncLifetime
         Assert.Equal("lightning", permit.Claims.Method);
         Assert.Equal(pubky, permit.Claims.Subject);
 
+        var check = _instance.Services.GetRequiredService<PermitVerifier>().Verify(permit.Token);
+        Assert.True(check.IsValid);
+        Assert.Equal("ln:" + created.Id.ToString("D"), check.Claims!.Jti);
+        Assert.Equal(pubky, check.Claims.Subject);
+
         var again = (await GetAsync(created.Id)).Permit!;
         Assert.Equal(permit.Claims.Jti, again.Claims.Jti);
+        Assert.Equal("ln:" + created.Id.ToString("D"), _instance.Services.GetRequiredService<PermitVerifier>().Verify(again.Token).Claims!.Jti);
     }
 
     [Fact]

@@ -24,24 +24,67 @@ internal sealed partial class LightningPaymentProcessor(
     // PhoenixD's and our clocks differ a little; widen the listing window by this much.
     private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(5);
 
-    /// <summary>Handles one <c>payment_received</c>; true when it flipped a verification to paid.</summary>
-    public async Task<bool> ConfirmAsync(string paymentHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// Handles a burst of <c>payment_received</c> events: one query finds which hashes are pending,
+    /// each of those is confirmed over HTTP (in parallel, bounded), and one conditional UPDATE flips the
+    /// confirmed ones. Returns how many flipped. A failed confirmation leaves its verification pending
+    /// for the reconciler.
+    /// </summary>
+    public async Task<int> ConfirmManyAsync(IReadOnlyCollection<string> paymentHashes, int parallelism, CancellationToken cancellationToken)
     {
-        // Unknown hashes and duplicates stop here without asking PhoenixD.
-        if (await repository.FindPendingByHashAsync(paymentHash, cancellationToken) is not { } id)
+        var pending = await repository.FindPendingByHashesAsync(paymentHashes.Distinct(StringComparer.Ordinal).ToArray(), cancellationToken);
+        if (pending.Count < paymentHashes.Count)
         {
-            LogIgnoredEvent();
-            return false;
+            LogIgnoredEvents(paymentHashes.Count - pending.Count);
         }
 
-        var payment = await phoenixd.GetIncomingPaymentAsync(paymentHash, cancellationToken);
-        if (payment is not { IsPaid: true })
+        if (pending.Count == 0)
         {
-            LogUnconfirmedEvent(id);
-            return false;
+            return 0;
         }
 
-        return await MarkPaidAsync(id, payment, cancellationToken);
+        var confirmed = new System.Collections.Concurrent.ConcurrentBag<(Guid Id, long ReceivedSat)>();
+        PhoenixdUnavailableException? failure = null;
+        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
+        {
+            try
+            {
+                var payment = await phoenixd.GetIncomingPaymentAsync(item.PaymentHash, ct);
+                if (payment is { IsPaid: true })
+                {
+                    confirmed.Add((item.Id, payment.ReceivedSat));
+                }
+                else
+                {
+                    LogUnconfirmedEvent(item.Id);
+                }
+            }
+            catch (PhoenixdUnavailableException e)
+            {
+                failure = e;
+            }
+        });
+
+        var paid = 0;
+        if (!confirmed.IsEmpty)
+        {
+            var batch = confirmed.ToArray();
+            var flipped = await repository.MarkManyPaidAsync(batch.Select(c => c.Id).ToArray(), batch.Select(c => c.ReceivedSat).ToArray(), time.GetUtcNow(), cancellationToken);
+            foreach (var id in flipped)
+            {
+                hub.Signal(id);
+            }
+
+            paid = flipped.Count;
+            LogPaidMany(paid);
+        }
+
+        if (failure is not null)
+        {
+            throw failure;
+        }
+
+        return paid;
     }
 
     /// <summary>Settles every pending verification PhoenixD reports as paid, expired or unknown; returns how many flipped to paid.</summary>
@@ -126,11 +169,14 @@ internal sealed partial class LightningPaymentProcessor(
     [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "Lightning verification {Id} paid")]
     private partial void LogPaid(Guid id);
 
-    [LoggerMessage(EventId = 4101, Level = LogLevel.Debug, Message = "Ignored a payment event: no pending verification has its hash")]
-    private partial void LogIgnoredEvent();
-
     [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Payment event for verification {Id} not confirmed by PhoenixD (isPaid false or unknown); left pending")]
     private partial void LogUnconfirmedEvent(Guid id);
+
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Debug, Message = "Ignored {Count} payment events: no pending verification has their hash")]
+    private partial void LogIgnoredEvents(int count);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "{Count} Lightning verifications paid")]
+    private partial void LogPaidMany(int count);
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Reconciliation marked {Paid} of {Pending} pending verifications paid")]
     private partial void LogReconciled(int paid, int pending);

@@ -59,13 +59,44 @@ internal sealed class LightningRepository(NpgsqlDataSource dataSource)
         return row?.ToModel();
     }
 
-    /// <summary>The id of the pending verification with this payment hash, or null (unknown hash, already settled).</summary>
-    public async Task<Guid?> FindPendingByHashAsync(string paymentHash, CancellationToken cancellationToken)
+    /// <summary>Rows by id (missing ids are absent): one query for many concurrent readers.</summary>
+    public async Task<IReadOnlyList<LightningVerification>> GetManyAsync(Guid[] ids, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-            "SELECT id FROM ln_verifications WHERE payment_hash = @paymentHash AND status = 'pending'",
-            new { paymentHash }, cancellationToken: cancellationToken));
+        var rows = await connection.QueryAsync<Row>(new CommandDefinition(
+            $"SELECT {Columns} FROM ln_verifications WHERE id = ANY(@ids)", new { ids }, cancellationToken: cancellationToken));
+        return rows.Select(r => r.ToModel()).ToList();
+    }
+
+    /// <summary>The pending verifications among these payment hashes (unknown and settled ones are absent).</summary>
+    public async Task<IReadOnlyList<(Guid Id, string PaymentHash)>> FindPendingByHashesAsync(string[] hashes, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var rows = await connection.QueryAsync<(Guid Id, string PaymentHash)>(new CommandDefinition(
+            "SELECT id, payment_hash FROM ln_verifications WHERE payment_hash = ANY(@hashes) AND status = 'pending'",
+            new { hashes }, cancellationToken: cancellationToken));
+        return rows.ToList();
+    }
+
+    /// <summary>
+    /// Flips the pending ones among these verifications to paid in one statement and notifies every
+    /// instance of each; returns the ids this call flipped (the others were not pending).
+    /// </summary>
+    public async Task<IReadOnlyList<Guid>> MarkManyPaidAsync(Guid[] ids, long[] receivedSat, DateTimeOffset paidAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var flipped = await connection.QueryAsync<Guid>(new CommandDefinition(
+            $"""
+            WITH paid AS (
+                UPDATE ln_verifications v SET status = 'paid', paid_at = @paidAt, received_sat = u.received_sat
+                FROM unnest(@ids, @receivedSat) AS u(id, received_sat)
+                WHERE v.id = u.id AND v.status = 'pending'
+                RETURNING v.id
+            )
+            SELECT id, pg_notify('{PaidChannel}', id::text)::text FROM paid
+            """,
+            new { ids, receivedSat, paidAt = paidAt.UtcDateTime }, cancellationToken: cancellationToken));
+        return flipped.ToList();
     }
 
     /// <summary>Pending verifications that expire after <paramref name="expiringAfter"/>, oldest first.</summary>

@@ -24,6 +24,7 @@ public static class LightningServiceCollectionExtensions
         services.TryAddSingleton<LightningWatcherStatus>();
         services.TryAddSingleton<LightningPaymentHub>();
         services.TryAddSingleton<LightningRepository>();
+        services.TryAddSingleton<LightningRowLoader>();
         services.TryAddSingleton<LightningPaymentProcessor>();
         services.TryAddSingleton<LightningVerificationService>();
 

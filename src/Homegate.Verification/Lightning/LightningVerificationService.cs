@@ -39,7 +39,9 @@ internal readonly record struct LightningResult<T>(T? Value, LightningError Erro
 internal sealed partial class LightningVerificationService(
     PhoenixdClient phoenixd,
     LightningRepository repository,
+    LightningRowLoader rows,
     LightningPaymentHub hub,
+    LightningWatcherStatus status,
     PermitIssuer permits,
     IOptionsMonitor<LightningOptions> options,
     TimeProvider time,
@@ -121,10 +123,23 @@ internal sealed partial class LightningVerificationService(
         }
 
         var deadline = time.GetUtcNow() + current.AwaitTimeout;
+        status.AwaitStarted();
+        try
+        {
+            return await WaitAsync(id, deadline, cancellationToken);
+        }
+        finally
+        {
+            status.AwaitEnded();
+        }
+    }
+
+    private async Task<LightningResult<LightningVerificationView>> WaitAsync(Guid id, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
         while (true)
         {
             using var registration = hub.Register(id);
-            var row = await repository.GetAsync(id, cancellationToken);
+            var row = await rows.GetAsync(id, cancellationToken);
             if (row is null)
             {
                 return LightningResult<LightningVerificationView>.Fail(LightningError.NotFound);

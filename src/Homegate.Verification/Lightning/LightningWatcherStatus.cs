@@ -15,6 +15,7 @@ public sealed class LightningWatcherStatus
     private long _lastErrorAtTicks;
     private long _lastReconcileAtTicks;
     private long _socketConnections;
+    private int _awaiting;
 
     /// <summary>Lightning is configured and its background services run.</summary>
     public bool Enabled => _enabled;
@@ -42,6 +43,9 @@ public sealed class LightningWatcherStatus
     /// <summary>How many times this instance opened the PhoenixD WebSocket.</summary>
     public long SocketConnections => Interlocked.Read(ref _socketConnections);
 
+    /// <summary>How many <c>/await</c> requests this instance is holding right now.</summary>
+    public int Awaiting => Volatile.Read(ref _awaiting);
+
     /// <summary>
     /// True when Lightning is enabled and something is wrong here: no LISTEN connection, PhoenixD not
     /// answering, or this instance leads but has no socket.
@@ -67,6 +71,10 @@ public sealed class LightningWatcherStatus
             Interlocked.Increment(ref _socketConnections);
         }
     }
+
+    internal void AwaitStarted() => Interlocked.Increment(ref _awaiting);
+
+    internal void AwaitEnded() => Interlocked.Decrement(ref _awaiting);
 
     internal void SetListening(bool value) => _listening = value;
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
 namespace Homegate.Verification.Lightning;
@@ -17,6 +18,10 @@ internal sealed partial class LightningPaymentProcessor(
 {
     private const int PageSize = 100;
 
+    // Up to this many events are confirmed one GET each; a larger burst is confirmed from the
+    // listing of paid invoices (one request per 100) and only the leftovers one by one.
+    private const int IndividualConfirmLimit = 32;
+
     // Invoices stay in the reconciler's view this long after expiry, so one that expired while
     // PhoenixD was unreachable is still settled (paid, expired or failed) once it answers again.
     private static readonly TimeSpan SettleWindow = TimeSpan.FromDays(1);
@@ -25,10 +30,10 @@ internal sealed partial class LightningPaymentProcessor(
     private static readonly TimeSpan ClockSlack = TimeSpan.FromMinutes(5);
 
     /// <summary>
-    /// Handles a burst of <c>payment_received</c> events: one query finds which hashes are pending,
-    /// each of those is confirmed over HTTP (in parallel, bounded), and one conditional UPDATE flips the
-    /// confirmed ones. Returns how many flipped. A failed confirmation leaves its verification pending
-    /// for the reconciler.
+    /// Handles a batch of <c>payment_received</c> events: one query finds which hashes are pending
+    /// (unknown hashes and duplicates stop there), PhoenixD confirms which of those are paid, and one
+    /// conditional UPDATE flips them. Returns how many flipped. What cannot be confirmed now stays
+    /// pending for the reconciler.
     /// </summary>
     public async Task<int> ConfirmManyAsync(IReadOnlyCollection<string> paymentHashes, int parallelism, CancellationToken cancellationToken)
     {
@@ -43,48 +48,15 @@ internal sealed partial class LightningPaymentProcessor(
             return 0;
         }
 
-        var confirmed = new System.Collections.Concurrent.ConcurrentBag<(Guid Id, long ReceivedSat)>();
-        PhoenixdUnavailableException? failure = null;
-        await Parallel.ForEachAsync(pending, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (item, ct) =>
+        var confirmed = new List<(Guid Id, long ReceivedSat)>();
+        var left = pending.ToDictionary(p => p.PaymentHash, StringComparer.Ordinal);
+        if (pending.Count > IndividualConfirmLimit)
         {
-            try
-            {
-                var payment = await phoenixd.GetIncomingPaymentAsync(item.PaymentHash, ct);
-                if (payment is { IsPaid: true })
-                {
-                    confirmed.Add((item.Id, payment.ReceivedSat));
-                }
-                else
-                {
-                    LogUnconfirmedEvent(item.Id);
-                }
-            }
-            catch (PhoenixdUnavailableException e)
-            {
-                failure = e;
-            }
-        });
-
-        var paid = 0;
-        if (!confirmed.IsEmpty)
-        {
-            var batch = confirmed.ToArray();
-            var flipped = await repository.MarkManyPaidAsync(batch.Select(c => c.Id).ToArray(), batch.Select(c => c.ReceivedSat).ToArray(), time.GetUtcNow(), cancellationToken);
-            foreach (var id in flipped)
-            {
-                hub.Signal(id);
-            }
-
-            paid = flipped.Count;
-            LogPaidMany(paid);
+            await ListPaidAsync(pending[0].CreatedAt, left, confirmed, cancellationToken);
         }
 
-        if (failure is not null)
-        {
-            throw failure;
-        }
-
-        return paid;
+        confirmed.AddRange(await ConfirmEachAsync(left.Values, parallelism, cancellationToken));
+        return await MarkPaidAsync(confirmed, cancellationToken);
     }
 
     /// <summary>Settles every pending verification PhoenixD reports as paid, expired or unknown; returns how many flipped to paid.</summary>
@@ -98,32 +70,13 @@ internal sealed partial class LightningPaymentProcessor(
             return 0;
         }
 
-        var byHash = pending.ToDictionary(p => p.PaymentHash, StringComparer.Ordinal);
-        var from = pending[0].CreatedAt - ClockSlack;
-        var to = now + ClockSlack;
-        var paid = 0;
+        var left = pending.ToDictionary(p => p.PaymentHash, StringComparer.Ordinal);
+        var confirmed = new List<(Guid Id, long ReceivedSat)>();
+        await ListPaidAsync(pending[0].CreatedAt, left, confirmed, cancellationToken);
+        var paid = await MarkPaidAsync(confirmed, cancellationToken);
 
-        // One listing of paid invoices instead of one request per pending invoice. New payments
-        // arriving while paging only shift items, never hide them; the next round catches stragglers.
-        for (var offset = 0; ; offset += PageSize)
-        {
-            var page = await phoenixd.ListIncomingPaymentsAsync(from, to, PageSize, offset, all: false, cancellationToken);
-            foreach (var payment in page)
-            {
-                if (payment.IsPaid && byHash.Remove(payment.PaymentHash, out var invoice) && await MarkPaidAsync(invoice.Id, payment, cancellationToken))
-                {
-                    paid++;
-                }
-            }
-
-            if (page.Count < PageSize)
-            {
-                break;
-            }
-        }
-
-        // What is left and past expiry is asked about one by one: expired, or unknown (failed).
-        foreach (var invoice in byHash.Values.Where(p => p.ExpiresAt <= now))
+        // What is left and past expiry is asked about one by one: paid after all, expired, or unknown (failed).
+        foreach (var invoice in left.Values.Where(p => p.ExpiresAt <= now))
         {
             var payment = await phoenixd.GetIncomingPaymentAsync(invoice.PaymentHash, cancellationToken);
             if (payment is null)
@@ -136,7 +89,7 @@ internal sealed partial class LightningPaymentProcessor(
             }
             else if (payment.IsPaid)
             {
-                paid += await MarkPaidAsync(invoice.Id, payment, cancellationToken) ? 1 : 0;
+                paid += await MarkPaidAsync([(invoice.Id, payment.ReceivedSat)], cancellationToken);
             }
             else if (payment.IsExpired && await repository.MarkUnpaidAsync(invoice.Id, LightningStatus.Expired, cancellationToken))
             {
@@ -153,30 +106,98 @@ internal sealed partial class LightningPaymentProcessor(
         return paid;
     }
 
-    private async Task<bool> MarkPaidAsync(Guid id, PhoenixdIncomingPayment payment, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pages through PhoenixD's paid invoices created since <paramref name="oldest"/> and moves every
+    /// one found in <paramref name="left"/> to <paramref name="confirmed"/>. Payments arriving while
+    /// paging only shift items, never hide them; stragglers are caught by the next round.
+    /// </summary>
+    private async Task ListPaidAsync(DateTimeOffset oldest, Dictionary<string, PendingInvoice> left, List<(Guid Id, long ReceivedSat)> confirmed, CancellationToken cancellationToken)
     {
-        if (!await repository.MarkPaidAsync(id, time.GetUtcNow(), payment.ReceivedSat, cancellationToken))
+        var from = oldest - ClockSlack;
+        var to = time.GetUtcNow() + ClockSlack;
+        for (var offset = 0; left.Count > 0; offset += PageSize)
         {
-            return false;
-        }
+            var page = await phoenixd.ListIncomingPaymentsAsync(from, to, PageSize, offset, all: false, cancellationToken);
+            foreach (var payment in page)
+            {
+                if (payment.IsPaid && left.Remove(payment.PaymentHash, out var invoice))
+                {
+                    confirmed.Add((invoice.Id, payment.ReceivedSat));
+                }
+            }
 
-        // Local waiters need not wait for the NOTIFY round trip; other instances get the NOTIFY.
-        hub.Signal(id);
-        LogPaid(id);
-        return true;
+            if (page.Count < PageSize)
+            {
+                break;
+            }
+        }
     }
 
-    [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "Lightning verification {Id} paid")]
-    private partial void LogPaid(Guid id);
+    private async Task<List<(Guid Id, long ReceivedSat)>> ConfirmEachAsync(IEnumerable<PendingInvoice> invoices, int parallelism, CancellationToken cancellationToken)
+    {
+        var confirmed = new ConcurrentBag<(Guid Id, long ReceivedSat)>();
+        PhoenixdUnavailableException? failure = null;
+        await Parallel.ForEachAsync(invoices, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = cancellationToken }, async (invoice, ct) =>
+        {
+            try
+            {
+                var payment = await phoenixd.GetIncomingPaymentAsync(invoice.PaymentHash, ct);
+                if (payment is { IsPaid: true })
+                {
+                    confirmed.Add((invoice.Id, payment.ReceivedSat));
+                }
+                else
+                {
+                    LogUnconfirmedEvent(invoice.Id);
+                }
+            }
+            catch (PhoenixdUnavailableException e)
+            {
+                failure = e;
+            }
+        });
+
+        // Record what was confirmed before reporting the failure: those payments are real.
+        if (failure is not null)
+        {
+            await MarkPaidAsync(confirmed.ToList(), cancellationToken);
+            throw failure;
+        }
+
+        return confirmed.ToList();
+    }
+
+    /// <summary>One conditional UPDATE for all; signals local waiters of the ones this call flipped (others get the NOTIFY).</summary>
+    private async Task<int> MarkPaidAsync(List<(Guid Id, long ReceivedSat)> confirmed, CancellationToken cancellationToken)
+    {
+        if (confirmed.Count == 0)
+        {
+            return 0;
+        }
+
+        var flipped = await repository.MarkManyPaidAsync(
+            confirmed.Select(c => c.Id).ToArray(), confirmed.Select(c => c.ReceivedSat).ToArray(), time.GetUtcNow(), cancellationToken);
+        foreach (var id in flipped)
+        {
+            hub.Signal(id);
+        }
+
+        if (flipped.Count > 0)
+        {
+            LogPaid(flipped.Count);
+        }
+
+        return flipped.Count;
+    }
+
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Information, Message = "{Count} Lightning verification(s) paid")]
+    private partial void LogPaid(int count);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Debug, Message = "Ignored {Count} payment event(s): no pending verification has their hash")]
+    private partial void LogIgnoredEvents(int count);
 
     [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "Payment event for verification {Id} not confirmed by PhoenixD (isPaid false or unknown); left pending")]
     private partial void LogUnconfirmedEvent(Guid id);
-
-    [LoggerMessage(EventId = 4105, Level = LogLevel.Debug, Message = "Ignored {Count} payment events: no pending verification has their hash")]
-    private partial void LogIgnoredEvents(int count);
-
-    [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "{Count} Lightning verifications paid")]
-    private partial void LogPaidMany(int count);
 
     [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "Reconciliation marked {Paid} of {Pending} pending verifications paid")]
     private partial void LogReconciled(int paid, int pending);

@@ -207,7 +207,7 @@ internal sealed partial class LightningPaymentWatcher(
 
     // Events are confirmed in batches: whatever arrived while the previous batch was being confirmed
     // is taken at once, so a burst costs a few queries instead of three round trips per event.
-    private const int MaxConfirmBatch = 512;
+    private const int MaxConfirmBatch = 10_000;
 
     private async Task ConfirmLoopAsync(ChannelReader<string> events, CancellationToken cancellationToken)
     {

@@ -69,13 +69,13 @@ internal sealed class LightningRepository(NpgsqlDataSource dataSource)
     }
 
     /// <summary>The pending verifications among these payment hashes (unknown and settled ones are absent).</summary>
-    public async Task<IReadOnlyList<(Guid Id, string PaymentHash)>> FindPendingByHashesAsync(string[] hashes, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<PendingInvoice>> FindPendingByHashesAsync(string[] hashes, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var rows = await connection.QueryAsync<(Guid Id, string PaymentHash)>(new CommandDefinition(
-            "SELECT id, payment_hash FROM ln_verifications WHERE payment_hash = ANY(@hashes) AND status = 'pending'",
+        var rows = await connection.QueryAsync<(Guid Id, string PaymentHash, DateTime CreatedAt, DateTime ExpiresAt)>(new CommandDefinition(
+            "SELECT id, payment_hash, created_at, expires_at FROM ln_verifications WHERE payment_hash = ANY(@hashes) AND status = 'pending' ORDER BY created_at",
             new { hashes }, cancellationToken: cancellationToken));
-        return rows.ToList();
+        return rows.Select(r => new PendingInvoice(r.Id, r.PaymentHash, Utc(r.CreatedAt), Utc(r.ExpiresAt))).ToList();
     }
 
     /// <summary>
@@ -107,23 +107,6 @@ internal sealed class LightningRepository(NpgsqlDataSource dataSource)
             "SELECT id, payment_hash, created_at, expires_at FROM ln_verifications WHERE status = 'pending' AND expires_at > @after ORDER BY created_at",
             new { after = expiringAfter.UtcDateTime }, cancellationToken: cancellationToken));
         return rows.Select(r => new PendingInvoice(r.Id, r.PaymentHash, Utc(r.CreatedAt), Utc(r.ExpiresAt))).ToList();
-    }
-
-    /// <summary>Flips a pending verification to paid and notifies every instance. False when it was not pending (already paid, raced).</summary>
-    public async Task<bool> MarkPaidAsync(Guid id, DateTimeOffset paidAt, long receivedSat, CancellationToken cancellationToken)
-    {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        var flipped = await connection.QueryAsync<Guid>(new CommandDefinition(
-            $"""
-            WITH paid AS (
-                UPDATE ln_verifications SET status = 'paid', paid_at = @paidAt, received_sat = @receivedSat
-                WHERE id = @id AND status = 'pending'
-                RETURNING id
-            )
-            SELECT id, pg_notify('{PaidChannel}', id::text)::text FROM paid
-            """,
-            new { id, paidAt = paidAt.UtcDateTime, receivedSat }, cancellationToken: cancellationToken));
-        return flipped.Any();
     }
 
     /// <summary>Ends a pending verification as expired or failed (notifying waiters); false when it was not pending.</summary>

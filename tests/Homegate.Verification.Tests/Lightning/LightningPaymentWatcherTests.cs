@@ -185,4 +185,36 @@ public sealed class LightningPaymentWatcherTests : IAsyncLifetime
         Assert.Equal(count, await CountAsync("paid"));
         Assert.True(_fake.SocketConnections >= 11, Eventually.Invariant($"socket connections: {_fake.SocketConnections}"));
     }
+
+    [Theory]
+    [InlineData(5, 2)]   // confirmed one GET each
+    [InlineData(60, 15)] // a burst: confirmed from the paid listing
+    public async Task Events_are_confirmed_with_phoenixd_and_events_for_unpaid_invoices_mint_nothing(int paidCount, int unpaidCount)
+    {
+        await using var notifications = await PaidNotifications.StartAsync(_db.ConnectionString);
+        await using var instance = await LightningInstance.StartAsync(_db, _fake, start: false);
+        var created = await Task.WhenAll(Enumerable.Range(0, paidCount + unpaidCount).Select(_ => CreateAsync(instance)));
+        var paid = created.Take(paidCount).ToList();
+        foreach (var verification in paid)
+        {
+            await _fake.PayAsync(HashOf(verification));
+        }
+
+        // Claimed payments: every invoice, paid or not, plus hashes nobody issued, some twice.
+        var claimed = created.Select(HashOf).Concat(created.Take(3).Select(HashOf)).Append(new string('f', 64)).ToList();
+        var flipped = await instance.Processor.ConfirmManyAsync(claimed, parallelism: 4, default);
+
+        Assert.Equal(paidCount, flipped);
+        Assert.Equal(paidCount, await CountAsync("paid"));
+        Assert.Equal(unpaidCount, await CountAsync("pending"));
+        foreach (var verification in paid)
+        {
+            Assert.Equal("paid", await StatusAsync(verification.Id));
+        }
+
+        Assert.Equal(0, await instance.Processor.ConfirmManyAsync(claimed, parallelism: 4, default));
+        await Task.Delay(300);
+        Assert.Equal(paidCount, notifications.Counts.Count);
+        Assert.All(notifications.Counts.Values, n => Assert.Equal(1, n));
+    }
 }

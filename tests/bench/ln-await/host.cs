@@ -53,9 +53,10 @@ builder.Services.AddRateLimiter(o =>
 var app = builder.Build();
 app.UseRateLimiter();
 app.MapLightningVerification();
-app.MapGet("/_bench/stats", (LightningWatcherStatus status) => Results.Ok(new
+app.MapGet("/_bench/stats", async (LightningWatcherStatus status, NpgsqlDataSource data) => Results.Ok(new
 {
     awaiting = status.Awaiting,
+    paidRows = (long)(await data.CreateCommand("SELECT count(*) FROM ln_verifications WHERE status = 'paid'").ExecuteScalarAsync())!,
     connected = status.Connected,
     gcHeapBytes = GC.GetTotalMemory(false),
     workingSetBytes = Environment.WorkingSet,

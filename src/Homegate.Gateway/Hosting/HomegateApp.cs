@@ -1,10 +1,13 @@
 using Homegate.Gateway.Configuration;
+using Homegate.Gateway.Cors;
 using Homegate.Gateway.Proxy;
 using Homegate.Gateway.RateLimiting;
+using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
 using Homegate.Verification.Crypto;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Permits;
+using Homegate.Verification.Sms;
 using Homegate.Verification.Storage;
 using Microsoft.Extensions.Options;
 
@@ -38,15 +41,22 @@ internal static partial class HomegateApp
         services.AddHomeserver(configuration);
         services.AddHomegateForwardedHeaders(configuration);
         services.AddHomegateRateLimiting();
+        services.AddHomegateCors(configuration);
         services.AddHomegateProxy(configuration);
+        services.AddSmsVerification(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
-        app.UseForwardedHeaders();
+        app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();
+        app.UseCors();
         app.UseRateLimiter();
-        app.MapPermitKeys();
+
+        // Homegate's own endpoints; the reverse proxy's catch-all route ranks below them.
+        var own = app.MapGroup("").RequireCors(CorsFeature.PolicyName);
+        own.MapPermitKeys();
+        own.MapSmsVerification();
         app.MapHomegateProxy();
         return app;
     }
@@ -60,6 +70,13 @@ internal static partial class HomegateApp
         if (configuration.GetValue("Homegate:Database:MigrateOnStart", true))
         {
             await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+        }
+
+        // Refuses to start with a pepper that does not match the database's (limits would reset).
+        // Without SMS the check waits until SMS is enabled; a database outage then cannot block pass-through.
+        if (app.Services.GetRequiredService<IOptions<SmsOptions>>().Value.IsEnabled)
+        {
+            await PepperGuard.EnsureAsync(app.Services, cancellationToken);
         }
 
         await ResolveHomeserverIdentityAsync(app.Services, cancellationToken);

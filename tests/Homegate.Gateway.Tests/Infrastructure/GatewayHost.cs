@@ -4,6 +4,7 @@ using Homegate.Fakes.Homeserver;
 using Homegate.Gateway.Hosting;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Permits;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
@@ -104,7 +105,7 @@ public sealed class GatewayHost : IAsyncDisposable
         var app = HomegateApp.Build(new HomegateStart(configFile, ["--urls", "http://127.0.0.1:0"]), services);
         await HomegateApp.InitializeAsync(app, CancellationToken.None);
         await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new GatewayHost(app, configFile, new Uri(address.TrimEnd('/') + "/"));
     }
 

@@ -38,7 +38,7 @@ public sealed class GateBehaviourTests : IAsyncLifetime
     public async Task Fifty_concurrent_signups_with_one_permit_forward_exactly_one()
     {
         var permit = NewPermit();
-        var bodies = Enumerable.Range(0, 50).Select(_ => Signups.NewAuthToken(out _)).ToList();
+        var bodies = Enumerable.Range(0, 50).Select(i => Signups.NewAuthToken(out _)).ToList();
         using var go = new ManualResetEventSlim();
         var attempts = bodies.Select(body => Task.Run(async () =>
         {

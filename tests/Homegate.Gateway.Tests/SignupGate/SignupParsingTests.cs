@@ -8,25 +8,25 @@ namespace Homegate.Gateway.Tests.SignupGate;
 public sealed class SignupParsingTests
 {
     [Theory]
-    [InlineData("/signup", SignupEndpoint.Signup)]
-    [InlineData("/SignUp/", SignupEndpoint.Signup)]
-    [InlineData("///signup//", SignupEndpoint.Signup)]
-    [InlineData("/%73%69%67%6e%75%70", SignupEndpoint.Signup)]
-    [InlineData("/%2573ignup", SignupEndpoint.Signup)]
-    [InlineData("/a/b/../../signup", SignupEndpoint.Signup)]
-    [InlineData("/./signup", SignupEndpoint.Signup)]
-    [InlineData("\\signup", SignupEndpoint.Signup)]
-    [InlineData("/auth/grant/signup", SignupEndpoint.GrantSignup)]
-    [InlineData("/auth%2Fgrant%2Fsignup", SignupEndpoint.GrantSignup)]
-    [InlineData("/AUTH/GRANT/SIGNUP/", SignupEndpoint.GrantSignup)]
-    [InlineData("/signup_tokens/ABCD-EFGH-JKMN", SignupEndpoint.None)]
-    [InlineData("/signupx", SignupEndpoint.None)]
-    [InlineData("/pub/signup", SignupEndpoint.None)]
-    [InlineData("/auth/grant/session", SignupEndpoint.None)]
-    [InlineData("/", SignupEndpoint.None)]
-    [InlineData("", SignupEndpoint.None)]
-    public void Signup_paths_are_recognised_in_any_spelling(string path, SignupEndpoint expected) =>
-        Assert.Equal(expected, SignupPaths.Classify(path));
+    [InlineData("/signup", "Signup")]
+    [InlineData("/SignUp/", "Signup")]
+    [InlineData("///signup//", "Signup")]
+    [InlineData("/%73%69%67%6e%75%70", "Signup")]
+    [InlineData("/%2573ignup", "Signup")]
+    [InlineData("/a/b/../../signup", "Signup")]
+    [InlineData("/./signup", "Signup")]
+    [InlineData("\\signup", "Signup")]
+    [InlineData("/auth/grant/signup", "GrantSignup")]
+    [InlineData("/auth%2Fgrant%2Fsignup", "GrantSignup")]
+    [InlineData("/AUTH/GRANT/SIGNUP/", "GrantSignup")]
+    [InlineData("/signup_tokens/ABCD-EFGH-JKMN", "None")]
+    [InlineData("/signupx", "None")]
+    [InlineData("/pub/signup", "None")]
+    [InlineData("/auth/grant/session", "None")]
+    [InlineData("/", "None")]
+    [InlineData("", "None")]
+    public void Signup_paths_are_recognised_in_any_spelling(string path, string expected) =>
+        Assert.Equal(Enum.Parse<SignupEndpoint>(expected), SignupPaths.Classify(path));
 
     [Fact]
     public void Classifying_arbitrary_paths_never_throws() =>

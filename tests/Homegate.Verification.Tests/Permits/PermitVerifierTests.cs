@@ -1,11 +1,12 @@
 using System.Text;
 using Homegate.Verification.Crypto;
 using Homegate.Verification.Permits;
+using Xunit.Abstractions;
 using static Homegate.Verification.Tests.Permits.PermitTestKit;
 
 namespace Homegate.Verification.Tests.Permits;
 
-public sealed class PermitVerifierTests
+public sealed class PermitVerifierTests(ITestOutputHelper output)
 {
     private readonly ManualTimeProvider _time = new(Noon);
     private readonly PermitKeyRing _ring = NewRing();
@@ -263,8 +264,11 @@ public sealed class PermitVerifierTests
         watch.Stop();
         var perCall = (GC.GetAllocatedBytesForCurrentThread() - before) / N;
 
-        // Generous bounds (shared 2-core machine): the contract is > 1000 verifications a second.
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"{N} verifications took {watch.Elapsed}");
+        output.WriteLine($"{watch.Elapsed.TotalMicroseconds / N:F1} µs and {perCall} bytes per verification");
+
+        // The target is > 1000 verifications a second per core (Ed25519 verify is ~52 µs of it). The wall-clock
+        // bound is loose because tests share a loaded 2-core machine; it still catches an order-of-magnitude slip.
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), $"{N} verifications took {watch.Elapsed}");
         Assert.True(perCall < 4096, $"{perCall} bytes allocated per verification");
     }
 }

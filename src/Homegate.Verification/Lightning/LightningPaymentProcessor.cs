@@ -48,15 +48,11 @@ internal sealed partial class LightningPaymentProcessor(
             return 0;
         }
 
-        var confirmed = new List<(Guid Id, long ReceivedSat)>();
         var left = pending.ToDictionary(p => p.PaymentHash, StringComparer.Ordinal);
-        if (pending.Count > IndividualConfirmLimit)
-        {
-            await ListPaidAsync(pending[0].CreatedAt, left, confirmed, cancellationToken);
-        }
-
-        confirmed.AddRange(await ConfirmEachAsync(left.Values, parallelism, cancellationToken));
-        return await MarkPaidAsync(confirmed, cancellationToken);
+        var paid = pending.Count > IndividualConfirmLimit
+            ? await ListPaidAsync(pending[0].CreatedAt, left, cancellationToken)
+            : 0;
+        return paid + await MarkPaidAsync(await ConfirmEachAsync(left.Values, parallelism, cancellationToken), cancellationToken);
     }
 
     /// <summary>Settles every pending verification PhoenixD reports as paid, expired or unknown; returns how many flipped to paid.</summary>
@@ -71,9 +67,7 @@ internal sealed partial class LightningPaymentProcessor(
         }
 
         var left = pending.ToDictionary(p => p.PaymentHash, StringComparer.Ordinal);
-        var confirmed = new List<(Guid Id, long ReceivedSat)>();
-        await ListPaidAsync(pending[0].CreatedAt, left, confirmed, cancellationToken);
-        var paid = await MarkPaidAsync(confirmed, cancellationToken);
+        var paid = await ListPaidAsync(pending[0].CreatedAt, left, cancellationToken);
 
         // What is left and past expiry is asked about one by one: paid after all, expired, or unknown (failed).
         foreach (var invoice in left.Values.Where(p => p.ExpiresAt <= now))
@@ -107,17 +101,20 @@ internal sealed partial class LightningPaymentProcessor(
     }
 
     /// <summary>
-    /// Pages through PhoenixD's paid invoices created since <paramref name="oldest"/> and moves every
-    /// one found in <paramref name="left"/> to <paramref name="confirmed"/>. Payments arriving while
-    /// paging only shift items, never hide them; stragglers are caught by the next round.
+    /// Pages through PhoenixD's paid invoices created since <paramref name="oldest"/>; every one found
+    /// in <paramref name="left"/> is removed from it and marked paid, page by page, so waiters wake
+    /// while the listing goes on. Payments arriving while paging only shift items, never hide them;
+    /// stragglers are caught by the next round. Returns how many flipped.
     /// </summary>
-    private async Task ListPaidAsync(DateTimeOffset oldest, Dictionary<string, PendingInvoice> left, List<(Guid Id, long ReceivedSat)> confirmed, CancellationToken cancellationToken)
+    private async Task<int> ListPaidAsync(DateTimeOffset oldest, Dictionary<string, PendingInvoice> left, CancellationToken cancellationToken)
     {
         var from = oldest - ClockSlack;
         var to = time.GetUtcNow() + ClockSlack;
+        var paid = 0;
         for (var offset = 0; left.Count > 0; offset += PageSize)
         {
             var page = await phoenixd.ListIncomingPaymentsAsync(from, to, PageSize, offset, all: false, cancellationToken);
+            var confirmed = new List<(Guid Id, long ReceivedSat)>();
             foreach (var payment in page)
             {
                 if (payment.IsPaid && left.Remove(payment.PaymentHash, out var invoice))
@@ -126,11 +123,14 @@ internal sealed partial class LightningPaymentProcessor(
                 }
             }
 
+            paid += await MarkPaidAsync(confirmed, cancellationToken);
             if (page.Count < PageSize)
             {
                 break;
             }
         }
+
+        return paid;
     }
 
     private async Task<List<(Guid Id, long ReceivedSat)>> ConfirmEachAsync(IEnumerable<PendingInvoice> invoices, int parallelism, CancellationToken cancellationToken)

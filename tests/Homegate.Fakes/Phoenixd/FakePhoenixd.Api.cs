@@ -48,6 +48,7 @@ public sealed partial class FakePhoenixd
         var serialized = FormattableString.Invariant($"lnbcrt{amountSat}0n1pfake{hash[..48]}");
         var invoice = new FakeInvoice(hash, Convert.ToHexStringLower(preimage), serialized, amountSat, description, form["externalId"], now, now.AddSeconds(expirySeconds));
         _invoices[hash] = invoice;
+        Interlocked.Increment(ref _version);
         return Results.Json(new { amountSat, paymentHash = hash, serialized }, Json);
     }
 
@@ -67,12 +68,10 @@ public sealed partial class FakePhoenixd
         var offset = (int)Math.Min(Number(request, "offset", 0), int.MaxValue);
         var all = string.Equals(request.Query["all"], "true", StringComparison.OrdinalIgnoreCase);
         string? externalId = request.Query["externalId"];
-        var page = _invoices.Values
+        var page = NewestFirst()
             .Where(i => i.CreatedAt.ToUnixTimeMilliseconds() >= from && i.CreatedAt.ToUnixTimeMilliseconds() <= to)
             .Where(i => all || i.IsPaid)
             .Where(i => string.IsNullOrEmpty(externalId) || i.ExternalId == externalId)
-            .OrderByDescending(i => i.CreatedAt)
-            .ThenBy(i => i.PaymentHash, StringComparer.Ordinal)
             .Skip(offset)
             .Take(limit)
             .Select(Describe)

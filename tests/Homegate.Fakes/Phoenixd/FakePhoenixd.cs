@@ -31,6 +31,10 @@ public sealed partial class FakePhoenixd : IAsyncDisposable
     private int _socketConnections;
     private int _httpRequests;
 
+    // Invoices newest first, rebuilt only when the set changed (the listing is paged through a lot).
+    private volatile Snapshot? _newestFirst;
+    private int _version;
+
     private FakePhoenixd(string password, TimeProvider time)
     {
         Password = password;
@@ -165,7 +169,30 @@ public sealed partial class FakePhoenixd : IAsyncDisposable
     }
 
     /// <summary>Forgets an invoice, as a wiped node would (GET answers 404).</summary>
-    public bool Forget(string paymentHash) => _invoices.TryRemove(paymentHash, out _);
+    public bool Forget(string paymentHash)
+    {
+        var removed = _invoices.TryRemove(paymentHash, out _);
+        Interlocked.Increment(ref _version);
+        return removed;
+    }
+
+    private FakeInvoice[] NewestFirst()
+    {
+        var version = Volatile.Read(ref _version);
+        if (_newestFirst is { } cached && cached.Version == version)
+        {
+            return cached.Invoices;
+        }
+
+        var sorted = _invoices.Values
+            .OrderByDescending(i => i.CreatedAt)
+            .ThenBy(i => i.PaymentHash, StringComparer.Ordinal)
+            .ToArray();
+        _newestFirst = new Snapshot(version, sorted);
+        return sorted;
+    }
+
+    private sealed record Snapshot(int Version, FakeInvoice[] Invoices);
 
     /// <summary>Sends <c>payment_received</c> for a hash it never issued; returns that hash.</summary>
     public async Task<string> EmitUnknownPaymentAsync()

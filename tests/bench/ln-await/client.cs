@@ -130,6 +130,7 @@ var report = string.Create(CultureInfo.InvariantCulture, $"""
     | answered | {done.Length} (paid {paid}, with signupToken {withToken}) |
     | pay-all call (fake marks {count} paid, pushes events) | {Stopwatch.GetElapsedTime(paidFrom, paidUntil).TotalMilliseconds:F0} ms |
     | payment→all rows paid in the database (watcher done) | {allPaidMs:F0} ms |
+    | payment→first response | {P(0.0001):F0} ms |
     | payment→response p50 | {P(0.50):F0} ms |
     | payment→response p90 | {P(0.90):F0} ms |
     | payment→response p99 | {P(0.99):F0} ms |

@@ -250,7 +250,8 @@ public sealed partial class FakePhoenixd : IAsyncDisposable
         }
 
         await using var fake = await StartAsync(password, port, controlEndpoints: true);
-        Console.WriteLine(FormattableString.Invariant($"fake phoenixd listening on {fake.BaseUrl} (POST {fake.BaseUrl}_fake/pay/{{paymentHash}} to pay)"));
+        // One JSON line, like the other fakes, for scripts to read; pay with POST {baseUrl}_fake/pay/{paymentHash}.
+        Console.WriteLine(new System.Text.Json.Nodes.JsonObject { ["baseUrl"] = fake.BaseUrl.ToString(), ["password"] = password }.ToJsonString());
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
         {

@@ -26,4 +26,4 @@ read -r _ url fake pid < <(grep '^READY ' "$log")
 # `dotnet run` does not forward SIGTERM: stop the host process itself.
 trap 'kill -TERM $pid 2>/dev/null; wait $host 2>/dev/null || true' EXIT
 echo "host $url (pid $pid), fake phoenixd $fake"
-dotnet run --no-build -c Release --file "$here/client.cs" -- "$url" "$fake" "$pid" "$count" "$here/last-run.md" "$rate"
+dotnet run --no-build -c Release --file "$here/client.cs" -- "$url" "$fake" "$pid" "$count" "${LN_BENCH_OUT:-/tmp/ln-await-last-run.md}" "$rate"

@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "signup-bodies" => await SignupBodiesCommand.RunSignupBodiesAsync(rest),
     "signup" => await SignupClientCommand.RunSignupAsync(rest),
     "prelude" => await Homegate.Fakes.Prelude.FakePrelude.RunAsync(rest),
+    "phoenixd" => await Homegate.Fakes.Phoenixd.FakePhoenixd.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -22,6 +23,7 @@ static int Usage()
           upstream [--port N]
           signup-bodies --count N --out DIR
           prelude [--port N] [--api-key K]
+          phoenixd [--port N] [--password X]
           signup --url BASE [--permit PERMIT] [--grant --homeserver-key Z32]
         """);
     return 2;

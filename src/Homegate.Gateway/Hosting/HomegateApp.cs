@@ -1,11 +1,13 @@
 using Homegate.Gateway.Configuration;
 using Homegate.Gateway.Cors;
 using Homegate.Gateway.Proxy;
+using Homegate.Gateway.Lightning;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
 using Homegate.Verification.Crypto;
 using Homegate.Verification.Homeserver;
+using Homegate.Verification.Lightning;
 using Homegate.Verification.Permits;
 using Homegate.Verification.Sms;
 using Homegate.Verification.Storage;
@@ -44,6 +46,7 @@ internal static partial class HomegateApp
         services.AddHomegateCors(configuration);
         services.AddHomegateProxy(configuration);
         services.AddSmsVerification(configuration);
+        services.AddLightningVerification(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
@@ -57,6 +60,7 @@ internal static partial class HomegateApp
         var own = app.MapGroup("").RequireCors(CorsFeature.PolicyName);
         own.MapPermitKeys();
         own.MapSmsVerification();
+        own.MapLightningVerification();
         app.MapHomegateProxy();
         return app;
     }
@@ -66,6 +70,9 @@ internal static partial class HomegateApp
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
     {
         Sodium.EnsureLoaded();
+
+        // Created now, not on the first request: the limits in force are the ones valid at start.
+        _ = app.Services.GetRequiredService<RateLimitPolicies>();
         var configuration = app.Configuration;
         if (configuration.GetValue("Homegate:Database:MigrateOnStart", true))
         {

@@ -17,6 +17,7 @@ internal sealed partial class LightningPaymentProcessor(
     ILogger<LightningPaymentProcessor> logger)
 {
     private const int PageSize = 100;
+    private const int PagesPerRound = 4;
 
     // Up to this many events are confirmed one GET each; a larger burst is confirmed from the
     // listing of paid invoices (one request per 100) and only the leftovers one by one.
@@ -111,11 +112,14 @@ internal sealed partial class LightningPaymentProcessor(
         var from = oldest - ClockSlack;
         var to = time.GetUtcNow() + ClockSlack;
         var paid = 0;
-        for (var offset = 0; left.Count > 0; offset += PageSize)
+        for (var offset = 0; left.Count > 0; offset += PageSize * PagesPerRound)
         {
-            var page = await phoenixd.ListIncomingPaymentsAsync(from, to, PageSize, offset, all: false, cancellationToken);
+            // A few pages at once: a burst of thousands is a hundred pages, and latency adds up.
+            var start = offset;
+            var pages = await Task.WhenAll(Enumerable.Range(0, PagesPerRound).Select(i =>
+                phoenixd.ListIncomingPaymentsAsync(from, to, PageSize, start + (i * PageSize), all: false, cancellationToken)));
             var confirmed = new List<(Guid Id, long ReceivedSat)>();
-            foreach (var payment in page)
+            foreach (var payment in pages.SelectMany(p => p))
             {
                 if (payment.IsPaid && left.Remove(payment.PaymentHash, out var invoice))
                 {
@@ -124,7 +128,7 @@ internal sealed partial class LightningPaymentProcessor(
             }
 
             paid += await MarkPaidAsync(confirmed, cancellationToken);
-            if (page.Count < PageSize)
+            if (pages.Any(p => p.Count < PageSize))
             {
                 break;
             }

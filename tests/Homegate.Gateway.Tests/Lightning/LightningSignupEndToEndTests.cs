@@ -6,14 +6,8 @@ using Homegate.Fakes;
 using Homegate.Fakes.Homeserver;
 using Homegate.Fakes.Phoenixd;
 using Homegate.Fakes.Pubky;
-using Homegate.Gateway.Hosting;
-using Homegate.Gateway.Lightning;
 using Homegate.Gateway.Tests.Infrastructure;
 using Homegate.Verification.Lightning;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Homegate.Gateway.Tests.Lightning;
@@ -29,7 +23,7 @@ public sealed class LightningSignupEndToEndTests : IAsyncLifetime
     private TestDatabase _db = null!;
     private FakeHomeserver _homeserver = null!;
     private FakePhoenixd _phoenixd = null!;
-    private WebApplication _app = null!;
+    private GatewayHost _host = null!;
     private HttpClient _client = null!;
 
     public async Task InitializeAsync()
@@ -40,35 +34,21 @@ public sealed class LightningSignupEndToEndTests : IAsyncLifetime
         var configFile = GatewayHost.WriteConfig(_directory, _db, _homeserver, config =>
         {
             var homegate = (JsonObject)config["Homegate"]!;
-            homegate["Lightning"] = new JsonObject { ["BaseUrl"] = _phoenixd.BaseUrl.ToString(), ["Password"] = _phoenixd.Password };
-        });
-
-        // Until the host composes Lightning itself, add it the way it will: services and endpoints.
-        var hostWiresLightning = false;
-        _app = HomegateApp.Build(new HomegateStart(configFile, ["--urls", "http://127.0.0.1:0"]), services =>
-        {
-            hostWiresLightning = services.Any(d => d.ServiceType == typeof(LightningVerificationService));
-            if (!hostWiresLightning)
+            homegate["Lightning"] = new JsonObject
             {
-                services.AddLightningVerification(new ConfigurationBuilder().AddJsonFile(configFile).Build());
-            }
+                ["BaseUrl"] = _phoenixd.BaseUrl.ToString(),
+                ["Password"] = _phoenixd.Password,
+                ["ReconnectMaxDelay"] = "00:00:02",
+            };
         });
-        if (!hostWiresLightning)
-        {
-            _app.MapLightningVerification();
-        }
 
-        await HomegateApp.InitializeAsync(_app, CancellationToken.None);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        _host = await GatewayHost.StartAsync(configFile);
+        _client = _host.Client;
     }
 
     public async Task DisposeAsync()
     {
-        _client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         await _phoenixd.DisposeAsync();
         await _homeserver.DisposeAsync();
         await _db.DisposeAsync();
@@ -121,5 +101,39 @@ public sealed class LightningSignupEndToEndTests : IAsyncLifetime
         var replay = await _client.PostSignupAsync(second, AuthTokens.Create(user, DateTimeOffset.UtcNow.AddSeconds(2)));
         Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
         Assert.Single(_homeserver.SignupRequests);
+    }
+
+    [Fact]
+    public async Task Watcher_status_reports_degraded_while_phoenixd_is_down_and_recovers()
+    {
+        var status = _host.Services.GetRequiredService<LightningWatcherStatus>();
+        Assert.True(await WaitForAsync(() => status.Leader && status.Connected && status.Listening && !status.Degraded));
+
+        _phoenixd.Down = true;
+        await _phoenixd.DropSocketsAsync();
+        Assert.True(await WaitForAsync(() => status.Degraded && !status.Connected));
+        using (var create = await _client.PostAsync("/ln_verification", null))
+        {
+            await create.AssertProblemAsync(HttpStatusCode.BadGateway, "lightning-unavailable");
+        }
+
+        _phoenixd.Down = false;
+        Assert.True(await WaitForAsync(() => status.Connected));
+        using (var create = await _client.PostAsync("/ln_verification", null))
+        {
+            Assert.Equal(HttpStatusCode.OK, create.StatusCode);
+        }
+
+        Assert.False(status.Degraded);
+    }
+
+    private static async Task<bool> WaitForAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 200 && !condition(); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        return condition();
     }
 }

@@ -3,7 +3,9 @@
 
 // Benchmark client: N verifications, N concurrent GET /await held open, then every invoice paid at
 // once through the fake PhoenixD; measures payment→response latency and the host's memory.
-// usage: client.cs <homegate-url> <fake-url> <host-pid> <count> <results.md>
+// usage: client.cs <homegate-url> <fake-url> <host-pid> <count> <results.md> [payments-per-second]
+// Without a rate every invoice is paid at once (one pay-all call); with one, invoices are paid one by
+// one at that rate and each latency is measured from its own payment.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Json;
@@ -14,6 +16,7 @@ var fakeUrl = args[1];
 var hostPid = int.Parse(args[2], CultureInfo.InvariantCulture);
 var count = int.Parse(args[3], CultureInfo.InvariantCulture);
 var output = args[4];
+var rate = args.Length > 5 ? int.Parse(args[5], CultureInfo.InvariantCulture) : 0;
 
 using var http = new HttpClient(new SocketsHttpHandler
 {
@@ -42,11 +45,14 @@ var rssIdle = Rss("VmRSS");
 Console.WriteLine($"creating {count} verifications…");
 var create = Stopwatch.StartNew();
 var ids = new Guid[count];
+var invoices = new string[count];
 await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (i, ct) =>
 {
     using var response = await http.PostAsync("/ln_verification", null, ct);
     response.EnsureSuccessStatusCode();
-    ids[i] = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("verificationId").GetGuid();
+    var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+    ids[i] = body.GetProperty("verificationId").GetGuid();
+    invoices[i] = body.GetProperty("invoice").GetString()!;
 });
 Console.WriteLine($"created in {create.Elapsed.TotalSeconds:F1} s");
 
@@ -92,11 +98,33 @@ await Task.Delay(2000);
 var statsHeld = await Stats();
 var rssHeld = Rss("VmRSS");
 
-Console.WriteLine("paying every invoice…");
+var paidAt = new long[count];
 var paidFrom = Stopwatch.GetTimestamp();
-using (var pay = await http.PostAsync(fakeUrl + "/_fake/pay-all", null))
+if (rate <= 0)
 {
+    Console.WriteLine("paying every invoice at once…");
+    using var pay = await http.PostAsync(fakeUrl + "/_fake/pay-all", null);
     pay.EnsureSuccessStatusCode();
+    Array.Fill(paidAt, paidFrom);
+}
+else
+{
+    Console.WriteLine($"paying {rate} invoices per second…");
+    var hashes = (await http.GetFromJsonAsync<JsonElement>(fakeUrl + "/_fake/invoices")).EnumerateArray()
+        .ToDictionary(i => i.GetProperty("serialized").GetString()!, i => i.GetProperty("paymentHash").GetString()!);
+    var tick = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++)
+    {
+        var due = TimeSpan.FromSeconds((double)i / rate);
+        if (due > tick.Elapsed)
+        {
+            await Task.Delay(due - tick.Elapsed);
+        }
+
+        paidAt[i] = Stopwatch.GetTimestamp();
+        using var pay = await http.PostAsync($"{fakeUrl}/_fake/pay/{hashes[invoices[i]]}", null);
+        pay.EnsureSuccessStatusCode();
+    }
 }
 
 var paidUntil = Stopwatch.GetTimestamp();
@@ -117,7 +145,7 @@ await Task.WhenAny(all, Task.Delay(TimeSpan.FromMinutes(5)));
 var rssPeak = Rss("VmHWM");
 var rssAfter = Rss("VmRSS");
 
-var done = answered.Where(t => t != 0).Select(t => Stopwatch.GetElapsedTime(paidFrom, t).TotalMilliseconds).Order().ToArray();
+var done = answered.Select((t, i) => (t, i)).Where(x => x.t != 0).Select(x => Stopwatch.GetElapsedTime(paidAt[x.i], x.t).TotalMilliseconds).Order().ToArray();
 double P(double q) => done.Length == 0 ? double.NaN : done[Math.Min(done.Length - 1, (int)Math.Ceiling(q * done.Length) - 1)];
 var paid = statuses.Count(s => s == "paid");
 var withToken = tokens.Count(t => t);
@@ -128,8 +156,8 @@ var report = string.Create(CultureInfo.InvariantCulture, $"""
     |---|---|
     | concurrent /await held | {held} of {count} |
     | answered | {done.Length} (paid {paid}, with signupToken {withToken}) |
-    | pay-all call (fake marks {count} paid, pushes events) | {Stopwatch.GetElapsedTime(paidFrom, paidUntil).TotalMilliseconds:F0} ms |
-    | payment→all rows paid in the database (watcher done) | {allPaidMs:F0} ms |
+    | payments | {(rate <= 0 ? "all at once (one pay-all call)" : $"{rate}/s, one by one")}, done in {Stopwatch.GetElapsedTime(paidFrom, paidUntil).TotalMilliseconds:F0} ms |
+    | first payment→all rows paid in the database | {(double.IsNaN(allPaidMs) ? "before the last answer" : allPaidMs.ToString("F0", CultureInfo.InvariantCulture) + " ms")} |
     | payment→first response | {P(0.0001):F0} ms |
     | payment→response p50 | {P(0.50):F0} ms |
     | payment→response p90 | {P(0.90):F0} ms |

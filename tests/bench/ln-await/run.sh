@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Scale benchmark of GET /ln_verification/{id}/await: N concurrent long polls held open, then every
-# invoice paid at once. Needs HOMEGATE_TEST_PG (see scripts/test). Usage: run.sh [N] (default 10000)
+# invoice paid (all at once, or one by one at RATE per second). Needs HOMEGATE_TEST_PG (see scripts/test).
+# Usage: run.sh [N] [RATE]   (default 10000, all at once)
 # Host and client are separate processes (each needs N sockets; the file-descriptor limit is per process).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 count=${1:-10000}
+rate=${2:-0}
 : "${HOMEGATE_TEST_PG:?set HOMEGATE_TEST_PG to a PostgreSQL admin connection string}"
 ulimit -n "$(ulimit -Hn)" || true
 
@@ -24,4 +26,4 @@ read -r _ url fake pid < <(grep '^READY ' "$log")
 # `dotnet run` does not forward SIGTERM: stop the host process itself.
 trap 'kill -TERM $pid 2>/dev/null; wait $host 2>/dev/null || true' EXIT
 echo "host $url (pid $pid), fake phoenixd $fake"
-dotnet run --no-build -c Release --file "$here/client.cs" -- "$url" "$fake" "$pid" "$count" "$here/last-run.md"
+dotnet run --no-build -c Release --file "$here/client.cs" -- "$url" "$fake" "$pid" "$count" "${LN_BENCH_OUT:-/tmp/ln-await-last-run.md}" "$rate"

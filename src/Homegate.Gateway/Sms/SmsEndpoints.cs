@@ -61,7 +61,7 @@ public static class SmsEndpoints
 
         var result = await service.VerifyCodeAsync(request.PhoneNumber, request.Code, context.RequestAborted);
         return result.Value is { } verified
-            ? TypedResults.Json(new VerifyCodeResponse(true, verified.Permit, Rfc3339(verified.ExpiresAt)), SmsJsonContext.Default.VerifyCodeResponse)
+            ? TypedResults.Json(new VerifyCodeResponse(true, verified.Permit, Verification.Permits.Rfc3339.Format(verified.ExpiresAt)), SmsJsonContext.Default.VerifyCodeResponse)
             : Problem(result.Failure!);
     }
 
@@ -79,7 +79,7 @@ public static class SmsEndpoints
         }
 
         var body = status.Verified
-            ? new StatusResponse("verified", Rfc3339(status.VerifiedAt!.Value))
+            ? new StatusResponse("verified", Verification.Permits.Rfc3339.Format(status.VerifiedAt!.Value))
             : new StatusResponse("pending", null);
         return TypedResults.Json(body, SmsJsonContext.Default.StatusResponse);
     }
@@ -125,9 +125,6 @@ public static class SmsEndpoints
 
         return (address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address).ToString();
     }
-
-    private static string Rfc3339(DateTimeOffset time)
-        => time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     private static IResult Disabled()
         => HomegateProblem.Result(StatusCodes.Status404NotFound, "sms-disabled", "SMS verification is disabled",

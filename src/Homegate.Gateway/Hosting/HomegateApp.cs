@@ -2,6 +2,7 @@ using Homegate.Gateway.Configuration;
 using Homegate.Gateway.Cors;
 using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
+using Homegate.Gateway.OpenApi;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
@@ -47,6 +48,7 @@ internal static partial class HomegateApp
         services.AddHomegateProxy(configuration);
         services.AddSmsVerification(configuration);
         services.AddLightningVerification(configuration);
+        services.AddHomegateOpenApi();
         customize?.Invoke(services);
 
         var app = builder.Build();
@@ -61,6 +63,7 @@ internal static partial class HomegateApp
         own.MapPermitKeys();
         own.MapSmsVerification();
         own.MapLightningVerification();
+        own.MapHomegateOpenApi();
         app.MapHomegateProxy();
         return app;
     }

@@ -2,6 +2,7 @@ using Homegate.Gateway.Configuration;
 using Homegate.Gateway.Cors;
 using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
+using Homegate.Gateway.Observability;
 using Homegate.Gateway.OpenApi;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
@@ -35,6 +36,7 @@ internal static partial class HomegateApp
         var file = HomegateConfiguration.ResolveFile(start.ConfigPath);
         HomegateConfiguration.Apply(builder.Configuration, file, start.Overrides, start.Args);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Logging.AddHomegateLogging(builder.Configuration);
 
         var configuration = builder.Configuration;
         var services = builder.Services;
@@ -49,9 +51,11 @@ internal static partial class HomegateApp
         services.AddSmsVerification(configuration);
         services.AddLightningVerification(configuration);
         services.AddHomegateOpenApi();
+        services.AddHomegateMetricsExport(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
+        app.LogStartupBannerWhenStarted();
         app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();

@@ -61,7 +61,7 @@ public sealed class OpenApiDocumentTests(GateFixture fixture) : IClassFixture<Ga
     }
 
     private static string Regenerate =>
-        $"{UpdateVariable}=1 HOMEGATE_TEST_PG=... dotnet test tests/Homegate.Gateway.Tests --filter {nameof(OpenApiDocumentTests)}";
+        $"{UpdateVariable}=1 scripts/test --filter {nameof(OpenApiDocumentTests)} (rewrites {CommittedFile}; review and commit the diff)";
 
     private async Task<JsonObject> FetchAsync()
     {

@@ -113,51 +113,79 @@ internal static class CheckConfigCommand
     }
 }
 
-/// <summary>What the configuration amounts to, with every secret reduced to "set" / "not set".</summary>
+/// <summary>What the configuration amounts to, with every secret reduced to "set" / "not set". Shared by
+/// <c>check-config</c> and the startup banner.</summary>
 internal static class ConfigSummary
 {
     public static async Task WriteAsync(WebApplication app, TextWriter output)
     {
-        var configuration = app.Configuration;
-        var homeserver = app.Services.GetRequiredService<IOptions<HomeserverOptions>>().Value;
-        var permits = app.Services.GetRequiredService<IOptions<PermitOptions>>().Value;
-        var connection = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Homegate") ?? "");
-        var proxy = app.Services.GetServices<IProxyConfigProvider>().Single().GetConfig();
+        foreach (var line in Lines(app.Services, app.Configuration))
+        {
+            await output.WriteLineAsync(line);
+        }
+    }
 
-        await output.WriteLineAsync($"config file:        {app.Services.GetRequiredService<ConfigSource>().File ?? "(none: environment only)"}");
-        await output.WriteLineAsync($"listen:             {configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "(ASP.NET Core default)"}");
-        await output.WriteLineAsync($"database:           {connection.Host}:{connection.Port}/{connection.Database} (user {connection.Username}, password {(string.IsNullOrEmpty(connection.Password) ? "not set" : "set")})");
-        await output.WriteLineAsync($"data dir:           {configuration["Homegate:DataDir"] ?? "~/.homegate"}");
-        await output.WriteLineAsync($"homeserver admin:   {homeserver.AdminUrl?.ToString() ?? "(none)"} (password {(string.IsNullOrEmpty(homeserver.AdminPassword) ? "not set" : "set")})");
-        await output.WriteLineAsync($"signup mode:        {homeserver.SignupMode}");
-        await output.WriteLineAsync($"homeserver key:     {(string.IsNullOrWhiteSpace(homeserver.PublicKey) ? "read from the admin API at start" : homeserver.PublicKey)}");
-        await output.WriteLineAsync($"permits:            issuer {permits.Issuer}, lifetime {permits.Lifetime}, {permits.TrustedKeys.Count} extra trusted key(s)");
+    /// <param name="services">The host's services (options, proxy config, homeserver identity).</param>
+    /// <param name="configuration">The host's configuration.</param>
+    /// <param name="listening">The addresses actually bound, once the server runs; null: what is configured.</param>
+    public static IEnumerable<string> Lines(IServiceProvider services, IConfiguration configuration, IEnumerable<string>? listening = null)
+    {
+        var homeserver = services.GetRequiredService<IOptions<HomeserverOptions>>().Value;
+        var permits = services.GetRequiredService<IOptions<PermitOptions>>().Value;
+        var connection = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString("Homegate") ?? "");
+        var proxy = services.GetServices<IProxyConfigProvider>().Single().GetConfig();
+        var identity = services.GetService<HomeserverIdentity>();
+
+        yield return $"config file:        {services.GetRequiredService<ConfigSource>().File ?? "(none: environment only)"}";
+        var listen = listening is null
+            ? configuration["urls"] ?? configuration["ASPNETCORE_URLS"] ?? "(ASP.NET Core default)"
+            : string.Join(", ", listening);
+        yield return $"listen:             {listen}";
+        yield return $"database:           {connection.Host}:{connection.Port}/{connection.Database} (user {connection.Username}, password {(string.IsNullOrEmpty(connection.Password) ? "not set" : "set")})";
+        yield return $"data dir:           {configuration["Homegate:DataDir"] ?? "~/.homegate"}";
+        yield return $"homeserver admin:   {SafeUrl(homeserver.AdminUrl?.ToString()) ?? "(none)"} (password {(string.IsNullOrEmpty(homeserver.AdminPassword) ? "not set" : "set")})";
+        yield return $"signup mode:        {homeserver.SignupMode}";
+        var key = identity?.IsKnown == true ? identity.PublicKey
+            : string.IsNullOrWhiteSpace(homeserver.PublicKey) ? "read from the admin API at start" : homeserver.PublicKey;
+        yield return $"homeserver key:     {key}";
+        yield return $"permits:            issuer {permits.Issuer}, lifetime {permits.Lifetime}, {permits.TrustedKeys.Count} extra trusted key(s)";
         var trusted = string.Join(", ", ForwardedHeadersFeature.ReadKnownNetworks(configuration).Select(n => n.ToString()));
-        await output.WriteLineAsync($"trusted proxies:    {(trusted.Length > 0 ? trusted : "none")}");
+        yield return $"trusted proxies:    {(trusted.Length > 0 ? trusted : "none")}";
         var limits = RateLimitPolicies.Read(configuration, out _);
         foreach (var name in RateLimitingFeature.PolicyNames)
         {
             var policy = limits.Get(name);
-            await output.WriteLineAsync($"rate limit {name,-11} {policy.PermitLimit} per {policy.Window} per client IP");
+            yield return $"rate limit {name,-11} {policy.PermitLimit} per {policy.Window} per client IP";
         }
 
         foreach (var route in proxy.Routes)
         {
-            await output.WriteLineAsync($"route {route.RouteId}: {route.Match.Path ?? "(any path)"} -> {route.ClusterId}");
+            yield return $"route {route.RouteId}: {route.Match.Path ?? "(any path)"} -> {route.ClusterId}";
         }
 
         foreach (var cluster in proxy.Clusters)
         {
             foreach (var (name, destination) in cluster.Destinations ?? new Dictionary<string, DestinationConfig>())
             {
-                await output.WriteLineAsync($"cluster {cluster.ClusterId}/{name}: {destination.Address}");
+                yield return $"cluster {cluster.ClusterId}/{name}: {SafeUrl(destination.Address)}";
             }
         }
 
         foreach (var line in FeatureSummaries.Lines(configuration))
         {
-            await output.WriteLineAsync(line);
+            yield return line;
         }
+    }
+
+    /// <summary>An address without its user-info part (<c>http://user:password@host</c>).</summary>
+    internal static string? SafeUrl(string? url)
+    {
+        if (url is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.UserInfo.Length == 0)
+        {
+            return url;
+        }
+
+        return new UriBuilder(uri) { UserName = "", Password = "" }.Uri.ToString();
     }
 }
 
@@ -171,6 +199,6 @@ internal static class FeatureSummaries
         yield return $"sms verification:   {(sms ? "enabled" : "disabled")} (api key {(smsKey ? "set" : "not set")})";
         var lnUrl = configuration["Homegate:Lightning:BaseUrl"];
         var ln = configuration.GetValue("Homegate:Lightning:Enabled", !string.IsNullOrWhiteSpace(lnUrl));
-        yield return $"lightning:          {(ln ? "enabled" : "disabled")} ({(string.IsNullOrWhiteSpace(lnUrl) ? "no PhoenixD URL" : lnUrl)})";
+        yield return $"lightning:          {(ln ? "enabled" : "disabled")} ({(string.IsNullOrWhiteSpace(lnUrl) ? "no PhoenixD URL" : ConfigSummary.SafeUrl(lnUrl))})";
     }
 }

@@ -2,6 +2,8 @@ using Homegate.Gateway.Configuration;
 using Homegate.Gateway.Cors;
 using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
+using Homegate.Gateway.Observability;
+using Homegate.Gateway.OpenApi;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
@@ -34,6 +36,7 @@ internal static partial class HomegateApp
         var file = HomegateConfiguration.ResolveFile(start.ConfigPath);
         HomegateConfiguration.Apply(builder.Configuration, file, start.Overrides, start.Args);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.Logging.AddHomegateLogging(builder.Configuration);
 
         var configuration = builder.Configuration;
         var services = builder.Services;
@@ -47,9 +50,12 @@ internal static partial class HomegateApp
         services.AddHomegateProxy(configuration);
         services.AddSmsVerification(configuration);
         services.AddLightningVerification(configuration);
+        services.AddHomegateOpenApi();
+        services.AddHomegateMetricsExport(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
+        app.LogStartupBannerWhenStarted();
         app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();
@@ -61,6 +67,7 @@ internal static partial class HomegateApp
         own.MapPermitKeys();
         own.MapSmsVerification();
         own.MapLightningVerification();
+        own.MapHomegateOpenApi();
         app.MapHomegateProxy();
         return app;
     }

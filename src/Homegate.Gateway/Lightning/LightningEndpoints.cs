@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Homegate.Gateway.OpenApi;
 using Homegate.Gateway.Problems;
 using Homegate.Verification.Lightning;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -18,10 +19,20 @@ public static class LightningEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapLightningVerification(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/ln_verification");
-        group.MapPost("/", CreateAsync).RequireRateLimiting("ln-create");
-        group.MapGet("/{verificationId}", GetAsync).RequireRateLimiting("ln-read");
-        group.MapGet("/{verificationId}/await", AwaitAsync).RequireRateLimiting("ln-read");
+        var group = app.MapGroup("/ln_verification").WithTags("Lightning verification");
+        group.MapPost("/", CreateAsync).RequireRateLimiting("ln-create")
+            .WithName("CreateLightningVerification").WithSummary("Creates a Lightning invoice whose payment earns a signup permit; the body is optional.")
+            .Accepts<LightningCreateRequest>(isOptional: true, "application/json")
+            .Produces<LightningCreatedResponse>()
+            .ProducesHomegateProblems(400, 404, 429, 502);
+        group.MapGet("/{verificationId}", GetAsync).RequireRateLimiting("ln-read")
+            .WithName("GetLightningVerification").WithSummary("The verification's state; signupToken appears once the invoice is paid.")
+            .Produces<LightningVerificationResponse>()
+            .ProducesHomegateProblems(400, 404, 429);
+        group.MapGet("/{verificationId}/await", AwaitAsync).RequireRateLimiting("ln-read")
+            .WithName("AwaitLightningVerification").WithSummary("Like GET /ln_verification/{verificationId}, answering as soon as it is paid or after AwaitTimeoutSeconds.")
+            .Produces<LightningVerificationResponse>()
+            .ProducesHomegateProblems(400, 404, 429);
         return app;
     }
 

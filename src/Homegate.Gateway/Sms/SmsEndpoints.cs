@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Homegate.Gateway.OpenApi;
 using Homegate.Gateway.Problems;
 using Homegate.Verification.Sms;
 using Microsoft.Extensions.Options;
@@ -20,9 +21,20 @@ public static class SmsEndpoints
     public static IEndpointRouteBuilder MapSmsVerification(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/sms_verification").WithTags("SMS verification");
-        group.MapPost("/send_code", SendCodeAsync).RequireRateLimiting("sms-send");
-        group.MapPost("/verify_code", VerifyCodeAsync).RequireRateLimiting("sms-verify");
-        group.MapGet("/status/{phoneNumber}", StatusAsync).RequireRateLimiting("sms-status");
+        group.MapPost("/send_code", SendCodeAsync).RequireRateLimiting("sms-send")
+            .WithName("SendSmsCode").WithSummary("Sends a verification code by SMS to an E.164 phone number.")
+            .Accepts<SendCodeRequest>("application/json")
+            .Produces<SendCodeResponse>()
+            .ProducesHomegateProblems(400, 403, 404, 429, 502, 503);
+        group.MapPost("/verify_code", VerifyCodeAsync).RequireRateLimiting("sms-verify")
+            .WithName("VerifySmsCode").WithSummary("Checks the code; on success returns a signup permit (signupToken).")
+            .Accepts<VerifyCodeRequest>("application/json")
+            .Produces<VerifyCodeResponse>()
+            .ProducesHomegateProblems(400, 404, 410, 429, 502, 503);
+        group.MapGet("/status/{phoneNumber}", StatusAsync).RequireRateLimiting("sms-status")
+            .WithName("GetSmsStatus").WithSummary("Whether the number was verified in the last 365 days or has a pending code.")
+            .Produces<StatusResponse>()
+            .ProducesHomegateProblems(400, 404, 429, 503);
         return app;
     }
 

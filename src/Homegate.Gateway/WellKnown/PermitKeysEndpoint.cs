@@ -12,7 +12,9 @@ internal static class PermitKeysEndpoint
         {
             context.Response.Headers.CacheControl = "public, max-age=300";
             return TypedResults.Ok(new PermitKeySet(ring.All.Select(k => new PermitKeyEntry(k.Kid, k.Paserk)).ToList()));
-        }).WithName("GetPermitKeys");
+        }).WithName("GetPermitKeys").WithTags("Permits")
+            .WithSummary("The k4.public keys (PASERK) that verify homegate's signup permits.")
+            .Produces<PermitKeySet>();
         return endpoints;
     }
 }

@@ -2,19 +2,19 @@ using System.Text.Json.Serialization;
 
 namespace Homegate.Gateway.Lightning;
 
-/// <summary>Answer of <c>POST /ln_verification</c> (API.md §5).</summary>
+/// <summary>Answer of <c>POST /ln_verification</c> (API.md §5). Times are RFC 3339 UTC, whole seconds, like permit claims.</summary>
 internal sealed record LightningCreatedResponse(
     [property: JsonPropertyName("verificationId")] Guid VerificationId,
     [property: JsonPropertyName("invoice")] string Invoice,
     [property: JsonPropertyName("amountSat")] long AmountSat,
-    [property: JsonPropertyName("expiresAt"), JsonConverter(typeof(Homegate.Gateway.Hosting.Rfc3339JsonConverter))] DateTimeOffset ExpiresAt);
+    [property: JsonPropertyName("expiresAt")] string ExpiresAt);
 
 /// <summary>Answer of <c>GET /ln_verification/{id}</c> and <c>/await</c> (API.md §5).</summary>
 internal sealed record LightningVerificationResponse(
     [property: JsonPropertyName("verificationId")] Guid VerificationId,
     [property: JsonPropertyName("status")] string Status,
     [property: JsonPropertyName("amountSat")] long AmountSat,
-    [property: JsonPropertyName("expiresAt"), JsonConverter(typeof(Homegate.Gateway.Hosting.Rfc3339JsonConverter))] DateTimeOffset ExpiresAt,
-    [property: JsonPropertyName("paidAt"), JsonConverter(typeof(Homegate.Gateway.Hosting.Rfc3339JsonConverter)), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? PaidAt,
+    [property: JsonPropertyName("expiresAt")] string ExpiresAt,
+    [property: JsonPropertyName("paidAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PaidAt,
     [property: JsonPropertyName("signupToken"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SignupToken,
-    [property: JsonPropertyName("signupTokenExpiresAt"), JsonConverter(typeof(Homegate.Gateway.Hosting.Rfc3339JsonConverter)), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] DateTimeOffset? SignupTokenExpiresAt);
+    [property: JsonPropertyName("signupTokenExpiresAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SignupTokenExpiresAt);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Homegate.Gateway.OpenApi;
 using Homegate.Gateway.Problems;
 using Homegate.Verification.Lightning;
+using Homegate.Verification.Permits;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Homegate.Gateway.Lightning;
@@ -22,7 +23,7 @@ public static class LightningEndpoints
         var group = app.MapGroup("/ln_verification").WithTags("Lightning verification");
         group.MapPost("/", CreateAsync).RequireRateLimiting("ln-create")
             .WithName("CreateLightningVerification").WithSummary("Creates a Lightning invoice whose payment earns a signup permit; the body is optional.")
-            .Accepts<LightningCreateRequest>(isOptional: true, "application/json")
+            .DescribesOptionalJsonBody<LightningCreateRequest>()
             .Produces<LightningCreatedResponse>()
             .ProducesHomegateProblems(400, 404, 429, 502);
         group.MapGet("/{verificationId}", GetAsync).RequireRateLimiting("ln-read")
@@ -51,7 +52,7 @@ public static class LightningEndpoints
 
         var result = await service.CreateAsync(parsed.Request!, request.HttpContext.RequestAborted);
         return result.Value is { } created
-            ? TypedResults.Ok(new LightningCreatedResponse(created.Id, created.Invoice, created.AmountSat, created.ExpiresAt))
+            ? TypedResults.Ok(new LightningCreatedResponse(created.Id, created.Invoice, created.AmountSat, Rfc3339.Format(created.ExpiresAt)))
             : Problem(result.Error, result.Detail);
     }
 
@@ -101,7 +102,10 @@ public static class LightningEndpoints
         }
 
         var response = new LightningVerificationResponse(
-            view.Id, view.Status, view.AmountSat, view.ExpiresAt, view.PaidAt, view.Permit?.Token, view.Permit?.Claims.Expires);
+            view.Id, view.Status, view.AmountSat, Rfc3339.Format(view.ExpiresAt),
+            view.PaidAt is { } paid ? Rfc3339.Format(paid) : null,
+            view.Permit?.Token,
+            view.Permit is { } permit ? Rfc3339.Format(permit.Claims.Expires) : null);
         return TypedResults.Ok(response);
     }
 

@@ -1,5 +1,7 @@
 using Homegate.Gateway.Configuration;
 using Homegate.Gateway.Cors;
+using Homegate.Gateway.Health;
+using Homegate.Gateway.Shutdown;
 using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
 using Homegate.Gateway.RateLimiting;
@@ -8,7 +10,9 @@ using Homegate.Gateway.WellKnown;
 using Homegate.Verification.Crypto;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Lightning;
+using Homegate.Verification.Observability;
 using Homegate.Verification.Permits;
+using Homegate.Verification.Retention;
 using Homegate.Verification.Sms;
 using Homegate.Verification.Storage;
 using Microsoft.Extensions.Options;
@@ -47,6 +51,7 @@ internal static partial class HomegateApp
         services.AddHomegateProxy(configuration);
         services.AddSmsVerification(configuration);
         services.AddLightningVerification(configuration);
+        services.AddHomegateMetrics().AddHomegateHealth(configuration).AddHomegateShutdown(configuration).AddHomegateRetention(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
@@ -57,6 +62,7 @@ internal static partial class HomegateApp
         app.UseRateLimiter();
 
         // Homegate's own endpoints; the reverse proxy's catch-all route ranks below them.
+        app.MapHomegateHealth();
         var own = app.MapGroup("").RequireCors(CorsFeature.PolicyName);
         own.MapPermitKeys();
         own.MapSmsVerification();

@@ -14,7 +14,8 @@ internal sealed partial class LightningPaymentProcessor(
     LightningPaymentHub hub,
     LightningWatcherStatus status,
     TimeProvider time,
-    ILogger<LightningPaymentProcessor> logger)
+    ILogger<LightningPaymentProcessor> logger,
+    Observability.HomegateMetrics? metrics = null)
 {
     private const int PageSize = 100;
 
@@ -79,6 +80,7 @@ internal sealed partial class LightningPaymentProcessor(
                 {
                     hub.Signal(invoice.Id);
                     LogFailed(invoice.Id);
+                    metrics?.VerificationFailed(Permits.PermitMethods.Lightning);
                 }
             }
             else if (payment.IsPaid)
@@ -88,6 +90,7 @@ internal sealed partial class LightningPaymentProcessor(
             else if (payment.IsExpired && await repository.MarkUnpaidAsync(invoice.Id, LightningStatus.Expired, cancellationToken))
             {
                 hub.Signal(invoice.Id);
+                metrics?.VerificationFailed(Permits.PermitMethods.Lightning);
             }
         }
 
@@ -184,6 +187,7 @@ internal sealed partial class LightningPaymentProcessor(
 
         if (flipped.Count > 0)
         {
+            metrics?.VerificationCompleted(Permits.PermitMethods.Lightning, flipped.Count);
             LogPaid(flipped.Count);
         }
 

@@ -35,6 +35,10 @@ internal static class HealthFeature
             WriteAsync(context, StatusCodes.Status200OK, "healthy", []))
             .DisableRateLimiting().ExcludeFromDescription();
         endpoints.MapGet(ReadyPath, ReadyAsync).DisableRateLimiting().ExcludeFromDescription();
+
+        // API.md §1: /healthz/* belongs to homegate, so nothing under it reaches the homeserver.
+        endpoints.Map("/healthz/{**rest}", () => Problems.HomegateProblem.Result(StatusCodes.Status404NotFound, "not-found", "Not found"))
+            .DisableRateLimiting().ExcludeFromDescription();
         return endpoints;
     }
 

@@ -49,6 +49,9 @@ public sealed class HealthEndpointTests : IAsyncLifetime
         Assert.Equal("healthy", ready.Check("configuration"));
         Assert.Equal("disabled", ready.Detail("lightning"));
         Assert.Equal("disabled", ready.Detail("sms"));
+        using var unknown = await gateway.Client.GetAsync("/healthz/other");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
         Assert.DoesNotContain(_homeserver.Requests, r => r.Path.Contains("healthz", StringComparison.OrdinalIgnoreCase));
     }
 

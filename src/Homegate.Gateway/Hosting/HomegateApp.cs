@@ -1,5 +1,7 @@
 using Homegate.Gateway.Configuration;
 using Homegate.Gateway.Cors;
+using Homegate.Gateway.Health;
+using Homegate.Gateway.Shutdown;
 using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
 using Homegate.Gateway.Observability;
@@ -10,7 +12,9 @@ using Homegate.Gateway.WellKnown;
 using Homegate.Verification.Crypto;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Lightning;
+using Homegate.Verification.Observability;
 using Homegate.Verification.Permits;
+using Homegate.Verification.Retention;
 using Homegate.Verification.Sms;
 using Homegate.Verification.Storage;
 using Microsoft.Extensions.Options;
@@ -51,7 +55,11 @@ internal static partial class HomegateApp
         services.AddSmsVerification(configuration);
         services.AddLightningVerification(configuration);
         services.AddHomegateOpenApi();
+        services.AddHomegateMetrics();
         services.AddHomegateMetricsExport(configuration);
+        services.AddHomegateHealth(configuration);
+        services.AddHomegateShutdown(configuration);
+        services.AddHomegateRetention(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
@@ -63,6 +71,7 @@ internal static partial class HomegateApp
         app.UseRateLimiter();
 
         // Homegate's own endpoints; the reverse proxy's catch-all route ranks below them.
+        app.MapHomegateHealth();
         var own = app.MapGroup("").RequireCors(CorsFeature.PolicyName);
         own.MapPermitKeys();
         own.MapSmsVerification();

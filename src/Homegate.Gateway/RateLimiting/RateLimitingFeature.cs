@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Threading.RateLimiting;
 using Homegate.Gateway.Problems;
 using Homegate.Gateway.SignupGate;
+using Homegate.Verification.Observability;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Homegate.Gateway.RateLimiting;
@@ -25,6 +26,7 @@ internal static class RateLimitingFeature
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = (context, _) =>
             {
+                context.HttpContext.RequestServices.GetService<HomegateMetrics>()?.RateLimitRejected(PolicyOf(context.HttpContext));
                 TimeSpan? retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 return new ValueTask(HomegateProblem.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests,
                     "rate-limited", "Too many requests", "Too many requests from this address; retry later.", retryAfter));
@@ -42,6 +44,10 @@ internal static class RateLimitingFeature
         });
         return services;
     }
+
+    /// <summary>The policy that refused: the endpoint's named policy, else the global signup limiter.</summary>
+    private static string PolicyOf(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName ?? "signup";
 
     private static RateLimitPartition<PartitionKey> Partition(HttpContext context, string policy)
     {

@@ -1,5 +1,6 @@
 using Homegate.Gateway.Problems;
 using Homegate.Verification.Homeserver;
+using Homegate.Verification.Observability;
 using Homegate.Verification.Permits;
 using Homegate.Verification.Redemptions;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ internal sealed partial class SignupGateMiddleware(
     HomeserverAdminClient admin,
     IOptionsMonitor<HomeserverOptions> homeserver,
     IOptionsMonitor<GateOptions> gate,
-    ILogger<SignupGateMiddleware> logger)
+    ILogger<SignupGateMiddleware> logger,
+    HomegateMetrics? metrics = null)
 {
     public const string PermitHeader = "Homegate-Permit";
     public const string PermitQuery = "signup_token";
@@ -196,6 +198,7 @@ internal sealed partial class SignupGateMiddleware(
 
         if (redeemed)
         {
+            metrics?.PermitRedeemed();
             LogRedeemed(id);
         }
         else
@@ -259,6 +262,7 @@ internal sealed partial class SignupGateMiddleware(
     private Task Refuse(HttpContext context, int status, string code, string title, string detail, TimeSpan? retryAfter = null)
     {
         LogRefused(code, status);
+        metrics?.PermitRejected(code);
         return HomegateProblem.WriteAsync(context, status, code, title, detail, retryAfter);
     }
 

@@ -14,7 +14,8 @@ internal sealed partial class LightningPaymentProcessor(
     LightningPaymentHub hub,
     LightningWatcherStatus status,
     TimeProvider time,
-    ILogger<LightningPaymentProcessor> logger)
+    ILogger<LightningPaymentProcessor> logger,
+    Observability.HomegateMetrics? metrics = null)
 {
     private const int PageSize = 100;
     private const int PagesPerRound = 4;
@@ -80,6 +81,7 @@ internal sealed partial class LightningPaymentProcessor(
                 {
                     hub.Signal(invoice.Id);
                     LogFailed(invoice.Id);
+                    metrics?.VerificationFailed(Permits.PermitMethods.Lightning);
                 }
             }
             else if (payment.IsPaid)
@@ -89,6 +91,7 @@ internal sealed partial class LightningPaymentProcessor(
             else if (payment.IsExpired && await repository.MarkUnpaidAsync(invoice.Id, LightningStatus.Expired, cancellationToken))
             {
                 hub.Signal(invoice.Id);
+                metrics?.VerificationFailed(Permits.PermitMethods.Lightning);
             }
         }
 
@@ -188,6 +191,7 @@ internal sealed partial class LightningPaymentProcessor(
 
         if (flipped.Count > 0)
         {
+            metrics?.VerificationCompleted(Permits.PermitMethods.Lightning, flipped.Count);
             LogPaid(flipped.Count);
         }
 

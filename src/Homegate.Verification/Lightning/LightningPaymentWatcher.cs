@@ -24,7 +24,8 @@ internal sealed partial class LightningPaymentWatcher(
     LightningWatcherStatus status,
     IOptionsMonitor<LightningOptions> options,
     TimeProvider time,
-    ILogger<LightningPaymentWatcher> logger) : BackgroundService
+    ILogger<LightningPaymentWatcher> logger,
+    Observability.HomegateMetrics? metrics = null) : BackgroundService
 {
     // "hg-lnwat" in ASCII: the advisory lock key of the socket holder, shared by every instance.
     internal const long LeaderLockKey = 0x68672D6C6E776174;
@@ -135,6 +136,11 @@ internal sealed partial class LightningPaymentWatcher(
                 using var socket = await phoenixd.ConnectWebSocketAsync(cancellationToken);
                 status.SetConnected(true);
                 failures = 0;
+                if (status.SocketConnections > 1)
+                {
+                    metrics?.WatcherReconnected();
+                }
+
                 LogConnected();
 
                 // Events are not replayed after a reconnect: ask PhoenixD about everything pending.

@@ -45,7 +45,8 @@ internal sealed partial class LightningVerificationService(
     PermitIssuer permits,
     IOptionsMonitor<LightningOptions> options,
     TimeProvider time,
-    ILogger<LightningVerificationService> logger)
+    ILogger<LightningVerificationService> logger,
+    Observability.HomegateMetrics? metrics = null)
 {
     public const int MaxDescriptionLength = 128;
 
@@ -94,6 +95,7 @@ internal sealed partial class LightningVerificationService(
             id, invoice.PaymentHash, invoice.Serialized, amount, description, request.Pubky,
             LightningStatus.Pending, now, now + current.InvoiceExpiry, null, null);
         await repository.InsertAsync(verification, cancellationToken);
+        metrics?.VerificationStarted(PermitMethods.Lightning);
         return new CreatedLightningVerification(id, invoice.Serialized, amount, verification.ExpiresAt);
     }
 
@@ -171,6 +173,11 @@ internal sealed partial class LightningVerificationService(
         var permit = status == LightningStatus.Paid
             ? permits.Issue("ln:" + row.Id.ToString("D"), PermitMethods.Lightning, row.Pubky)
             : null;
+        if (permit is not null)
+        {
+            metrics?.PermitIssued(PermitMethods.Lightning);
+        }
+
         return new LightningVerificationView(row.Id, status, row.AmountSat, row.ExpiresAt, row.PaidAt, permit);
     }
 

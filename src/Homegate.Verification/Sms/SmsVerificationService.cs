@@ -18,7 +18,8 @@ internal sealed partial class SmsVerificationService(
     PermitIssuer permits,
     IOptionsMonitor<SmsOptions> options,
     TimeProvider time,
-    ILogger<SmsVerificationService> logger)
+    ILogger<SmsVerificationService> logger,
+    Observability.HomegateMetrics? metrics = null)
 {
     private const int MaxDispatchIdLength = 128;
 
@@ -102,6 +103,11 @@ internal sealed partial class SmsVerificationService(
         var now = time.GetUtcNow();
         var opened = await repository.OpenSessionAsync(hash, created.Id, command.Pubky, now, now + settings.SessionLifetime, cancellationToken);
         LogCodeSent(tag, opened.Reused);
+        if (!opened.Reused)
+        {
+            metrics?.VerificationStarted(PermitMethods.Sms);
+        }
+
         return new SendCodeResult(opened.Reused);
     }
 
@@ -139,6 +145,7 @@ internal sealed partial class SmsVerificationService(
         if (session.ExpiresAtUtc <= time.GetUtcNow())
         {
             await repository.EndAsync(session.Id, SessionEnd.Expired, cancellationToken);
+            metrics?.VerificationFailed(PermitMethods.Sms);
             return SmsError.VerificationExpired;
         }
 
@@ -149,6 +156,7 @@ internal sealed partial class SmsVerificationService(
             if (await repository.EndAsync(session.Id, SessionEnd.Burned, cancellationToken))
             {
                 LogBurned(tag);
+                metrics?.VerificationFailed(PermitMethods.Sms);
                 return new SmsFailure(SmsError.TooManyAttempts, TimeSpan.FromSeconds(1));
             }
 
@@ -176,6 +184,7 @@ internal sealed partial class SmsVerificationService(
                 return SmsError.InvalidCode;
             case PreludeCheckStatus.ExpiredOrNotFound:
                 await repository.EndAsync(session.Id, SessionEnd.Expired, cancellationToken);
+                metrics?.VerificationFailed(PermitMethods.Sms);
                 return SmsError.VerificationExpired;
         }
 
@@ -190,6 +199,7 @@ internal sealed partial class SmsVerificationService(
         {
             var limit = limitedCheck.Exceeded!.Value;
             LogLimited(tag, limit);
+            metrics?.VerificationFailed(PermitMethods.Sms);
             return LimitFailure(limitedCheck);
         }
 
@@ -199,6 +209,8 @@ internal sealed partial class SmsVerificationService(
         }
 
         LogVerified(tag);
+        metrics?.VerificationCompleted(PermitMethods.Sms);
+        metrics?.PermitIssued(PermitMethods.Sms);
         return new VerifyCodeResult(permit.Token, permit.Claims.Expires);
     }
 

@@ -1,0 +1,86 @@
+using Dapper;
+using Homegate.Verification.Permits;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Homegate.Verification.Retention;
+
+/// <summary>What one retention pass deleted; <see cref="Skipped"/> when another instance was running one.</summary>
+public sealed record RetentionResult(bool Skipped, int UnusedPermits, int RedeemedPermits, int AbandonedLightning, int PaidLightning)
+{
+    public int Total => UnusedPermits + RedeemedPermits + AbandonedLightning + PaidLightning;
+}
+
+/// <summary>
+/// One retention pass (DESIGN.md, "State") in one transaction under <c>pg_try_advisory_xact_lock</c>, so
+/// several instances never run it at once (a busy lock skips the pass). SMS sessions have their own
+/// cleanup (<c>SmsCleanupService</c>).
+/// <para>
+/// Lightning issues a fresh permit with the same jti (<c>ln:&lt;id&gt;</c>) on every read of a paid
+/// verification, so a redeemed <c>ln:</c> row is what stops a second signup. It is therefore kept while
+/// its verification exists, and when the verification is deleted its <c>permit_expires_at</c> is moved to
+/// the latest expiry a permit issued until then can have; a redeemed row is only deleted once that passed.
+/// </para>
+/// </summary>
+public sealed class RetentionCleaner(NpgsqlDataSource dataSource, IOptionsMonitor<RetentionOptions> options, IOptionsMonitor<PermitOptions> permits, TimeProvider time)
+{
+    // "hg-retn!" in ASCII: one retention pass at a time across instances.
+    internal const long LockKey = 0x68672D7265746E21;
+
+    public async Task<RetentionResult> RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.CurrentValue;
+        var now = time.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var locked = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "SELECT pg_try_advisory_xact_lock(@LockKey)", new { LockKey }, tx, cancellationToken: cancellationToken));
+        if (!locked)
+        {
+            return new RetentionResult(true, 0, 0, 0, 0);
+        }
+
+        var unused = await ExecuteAsync(connection, tx,
+            """
+            DELETE FROM permit_redemptions
+             WHERE permit_expires_at < @cutoff
+               AND (state = 'released' OR (state = 'reserved' AND lease_expires_at < @now))
+            """,
+            new { cutoff = now - settings.UnusedPermitGrace, now }, cancellationToken);
+
+        var redeemed = await ExecuteAsync(connection, tx,
+            """
+            DELETE FROM permit_redemptions r
+             WHERE r.state = 'redeemed' AND r.redeemed_at < @cutoff AND r.permit_expires_at < @expiredBy
+               AND NOT (r.jti LIKE 'ln:%' AND EXISTS (SELECT 1 FROM ln_verifications v WHERE 'ln:' || v.id::text = r.jti))
+            """,
+            new { cutoff = now - settings.RedeemedRetention, expiredBy = now - settings.UnusedPermitGrace }, cancellationToken);
+
+        var abandoned = await ExecuteAsync(connection, tx,
+            "DELETE FROM ln_verifications WHERE status <> 'paid' AND expires_at < @cutoff",
+            new { cutoff = now - settings.AbandonedLightningRetention }, cancellationToken);
+
+        // Permits for these may have been issued until now: their redemption rows must outlive them.
+        var paid = await ExecuteAsync(connection, tx,
+            """
+            WITH gone AS (
+                DELETE FROM ln_verifications WHERE status = 'paid' AND paid_at < @cutoff RETURNING 'ln:' || id::text AS jti)
+            UPDATE permit_redemptions r SET permit_expires_at = GREATEST(r.permit_expires_at, @latestExpiry)
+              FROM gone WHERE r.jti = gone.jti
+            """,
+            new { cutoff = now - settings.PaidLightningRetention, latestExpiry = now + permits.CurrentValue.Lifetime }, cancellationToken,
+            countSql: "SELECT count(*)::int FROM ln_verifications WHERE status = 'paid' AND paid_at < @cutoff");
+
+        await tx.CommitAsync(cancellationToken);
+        return new RetentionResult(false, unused, redeemed, abandoned, paid);
+    }
+
+    private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, object args,
+        CancellationToken cancellationToken, string? countSql = null)
+    {
+        // A data-modifying CTE reports the UPDATE's row count; count the deletions first instead.
+        var count = countSql is null ? 0 : await connection.ExecuteScalarAsync<int>(new CommandDefinition(countSql, args, tx, cancellationToken: cancellationToken));
+        var affected = await connection.ExecuteAsync(new CommandDefinition(sql, args, tx, cancellationToken: cancellationToken));
+        return countSql is null ? affected : count;
+    }
+}

@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "homeserver" => await HomeserverCommand.RunHomeserverAsync(rest),
     "upstream" => await UpstreamCommand.RunUpstreamAsync(rest),
     "signup-bodies" => await SignupBodiesCommand.RunSignupBodiesAsync(rest),
+    "signup" => await SignupClientCommand.RunSignupAsync(rest),
     _ => Usage(),
 };
 
@@ -19,6 +20,7 @@ static int Usage()
           homeserver [--client-port N] [--admin-port N] [--admin-password X] [--signup-mode token_required|open]
           upstream [--port N]
           signup-bodies --count N --out DIR
+          signup --url BASE [--permit PERMIT] [--grant --homeserver-key Z32]
         """);
     return 2;
 }

@@ -17,7 +17,9 @@ internal sealed record HomegateStart(string? ConfigPath, string[] Args, IEnumera
 /// <summary>Composes the gateway: configuration, features, middleware order, endpoints.</summary>
 internal static partial class HomegateApp
 {
-    public static WebApplication Build(HomegateStart start)
+    /// <param name="start">Where the configuration comes from.</param>
+    /// <param name="customize">Last word on the services (tests replace e.g. the clock).</param>
+    public static WebApplication Build(HomegateStart start, Action<IServiceCollection>? customize = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -37,6 +39,7 @@ internal static partial class HomegateApp
         services.AddHomegateForwardedHeaders(configuration);
         services.AddHomegateRateLimiting();
         services.AddHomegateProxy(configuration);
+        customize?.Invoke(services);
 
         var app = builder.Build();
         app.UseForwardedHeaders();

@@ -25,8 +25,17 @@ public static class Base64Url
         }
 
         var buffer = new byte[System.Buffers.Text.Base64Url.GetMaxDecodedLength(text.Length)];
-        if (!System.Buffers.Text.Base64Url.TryDecodeFromChars(text, buffer, out var written))
+        int written;
+        try
         {
+            if (!System.Buffers.Text.Base64Url.TryDecodeFromChars(text, buffer, out written))
+            {
+                return false;
+            }
+        }
+        catch (FormatException)
+        {
+            // Despite its name, TryDecodeFromChars throws on some invalid input (e.g. "eW": non-zero trailing bits).
             return false;
         }
 

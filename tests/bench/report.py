@@ -91,8 +91,9 @@ def main():
     w(f"* Load average when the run started: {meta.get('loadavg_start')} (other work on the machine competes for the same {nproc} cores)")
     w(f"* wrk: {meta.get('threads')} threads, {meta.get('connections')} connections, {meta.get('warmup')} s warm-up "
       f"(discarded) then {meta.get('duration')} s measured, per case")
-    w(f"* nginx `worker_processes {meta.get('nginx_workers')}`; homegate env `{meta.get('homegate_env')}`, "
-      f"Npgsql `Maximum Pool Size={meta.get('pg_pool')}`, log level Warning")
+    w(f"* nginx `worker_processes {meta.get('nginx_workers')}`; every .NET server (homegate, upstream, fake homeserver) "
+      f"runs with `{meta.get('dotnet_env')}`; homegate: Npgsql `Maximum Pool Size={meta.get('pg_pool')}{meta.get('pg_extra', '')}`, "
+      "log level Warning")
     w(f"* (d): {meta.get('signups')} permits (`homegate invite`) and AuthTokens (`homegate-fakes signup-bodies`) minted "
       f"before the run; {meta.get('warmup_signups')} of them for the warm-up, the rest for the measured run; "
       f"the AuthTokens were {meta.get('bodies_age_at_end_s', 'n/a')} s old when the run ended (the homeserver accepts ±180 s)")
@@ -106,12 +107,13 @@ def main():
         n = r.get("requests")
         per = lambda s: None if not n or s is None else s / n * 1e6  # noqa: E731
         busy = None
-        if r.get("machine_busy_s") is not None and r.get("seconds"):
-            busy = 100.0 * r["machine_busy_s"] / (nproc * r["seconds"])
+        window = r.get("window_s") or r.get("seconds")
+        if r.get("machine_busy_s") is not None and window:
+            busy = 100.0 * r["machine_busy_s"] / (nproc * window)
         other = None
-        if r.get("machine_busy_s") is not None and r.get("seconds"):
+        if r.get("machine_busy_s") is not None and window:
             used = r["machine_busy_s"] - r.get("proxy_cpu_s", 0) - r.get("backend_cpu_s", 0) - r.get("wrk_cpu_s", 0)
-            other = 100.0 * max(used, 0) / (nproc * r["seconds"])
+            other = 100.0 * max(used, 0) / (nproc * window)
         proxy_cpu = per(r.get("proxy_cpu_s")) if key != "a-upstream" else None
         w(f"| {label} | `{req}` | {fmt(r.get('rps'), 0)} | {fmt(r.get('p50'))} | {fmt(r.get('p99'))} | {r['errors']} | "
           f"{fmt(proxy_cpu, 0) if key != 'a-upstream' else '–'} | {fmt(per(r.get('backend_cpu_s')), 0)} | "
@@ -120,7 +122,8 @@ def main():
     w("*errors* = non-2xx responses plus socket errors (connect/read/write/timeout). *proxy CPU* = user+system CPU "
       "of nginx (master and workers) or homegate during the measured run, per request; *backend CPU* = the upstream "
       "for (a)–(c), the fake homeserver plus PostgreSQL (postmaster and backends) for (d). *machine busy* = all "
-      f"CPU time used on the machine over {nproc} cores × run time (wrk itself included); *other CPU* = the part of "
+      f"CPU time used on the machine over {nproc} cores × the measured window (wrk itself included; for (d) the window "
+      "includes wrk's Lua init, which loads the permits and bodies); *other CPU* = the part of "
       "that used by neither wrk nor the watched processes (other work on the machine, the kernel's share of "
       "loopback networking not charged to a process): the noise in the measurement.")
     w("")

@@ -10,8 +10,10 @@
 #   BENCH_NGINX_WORKERS [auto]       nginx worker_processes
 #   BENCH_SIGNUPS [60000]            permits + AuthTokens minted for (d) (warm-up + measured run)
 #   BENCH_WARMUP_SIGNUPS [12000]     of those, the slice the (d) warm-up may use
-#   BENCH_HOMEGATE_ENV ["DOTNET_gcServer=1 DOTNET_TieredPGO=1"]  env for the homegate processes
+#   BENCH_DOTNET_ENV ["DOTNET_gcServer=0 DOTNET_TieredCompilation=0"]  runtime env for every .NET
+#                                    server (homegate, the upstream, the fake homeserver)
 #   BENCH_PG_POOL [64]               Npgsql Maximum Pool Size for homegate
+#   BENCH_PG_EXTRA [";No Reset On Close=true;Max Auto Prepare=20"]  appended to its connection string
 #   BENCH_SKIP_BUILD [0]             1: reuse the binaries from the previous run
 #   BENCH_RESULTS [tests/bench/results.md]   BENCH_KEEP [0] keep the temp dir
 #   BENCH_STRICT [0]                 1: exit 1 when a target is missed
@@ -28,8 +30,9 @@ warmup=${BENCH_WARMUP:-5}
 nginx_workers=${BENCH_NGINX_WORKERS:-auto}
 signups=${BENCH_SIGNUPS:-60000}
 warmup_signups=${BENCH_WARMUP_SIGNUPS:-12000}
-homegate_env=${BENCH_HOMEGATE_ENV:-DOTNET_gcServer=1 DOTNET_TieredPGO=1}
+dotnet_env=${BENCH_DOTNET_ENV:-DOTNET_gcServer=0 DOTNET_TieredCompilation=0}
 pg_pool=${BENCH_PG_POOL:-64}
+pg_extra=${BENCH_PG_EXTRA:-;No Reset On Close=true;Max Auto Prepare=20}
 results_file=${BENCH_RESULTS:-$bench_dir/results.md}
 cases=" ${BENCH_CASES:-a b c d} "
 want() { [[ "$cases" == *" $1 "* ]]; }
@@ -138,16 +141,19 @@ bench() {
   cut -d' ' -f1-3 /proc/loadavg >"$r.loadavg"
   echo "wrk -t$threads -c$connections -d${duration}s ${measured[*]}" >"$r.cmd"
   echo "wrk -t$threads -c$connections -d${warmup}s ${warm[*]}" >"$r.warmup.cmd"
+  local start_ns; start_ns=$(date +%s%N)
   times >"$r.times0"
   timeout $((duration + 60)) wrk -t"$threads" -c"$connections" -d"${duration}s" "${measured[@]}" >"$r.txt" 2>"$r.stderr" \
     || { cat "$r.txt" "$r.stderr" >&2; die "wrk for $name failed"; }
   times >"$r.times1"
+  echo "window_s $(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')" >"$r.window"
   proxy1=$(cpu_ticks $proxy); backend1=$(cpu_ticks $backend); busy1=$(busy_ticks)
   {
     echo "proxy_cpu_s $(awk -v a="$proxy0" -v b="$proxy1" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')"
     echo "backend_cpu_s $(awk -v a="$backend0" -v b="$backend1" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')"
     echo "machine_busy_s $(awk -v a="$busy0" -v b="$busy1" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')"
     echo "wrk_cpu_s $(awk -v a="$(children_cpu_s "$r.times0")" -v b="$(children_cpu_s "$r.times1")" 'BEGIN { printf "%.2f", b - a }')"
+    cat "$r.window"
   } >"$r.cpu"
   sed -n 's/^Requests\/sec: *//p' "$r.txt" | sed "s/^/  ($name) requests\/s: /" >&2
 }
@@ -169,8 +175,9 @@ mkdir -p "$work/results"
   echo "duration $duration"
   echo "warmup $warmup"
   echo "nginx_workers $nginx_workers"
-  echo "homegate_env $homegate_env"
+  echo "dotnet_env $dotnet_env"
   echo "pg_pool $pg_pool"
+  echo "pg_extra $pg_extra"
   echo "signups $signups"
   echo "warmup_signups $warmup_signups"
 } >"$work/results/meta"
@@ -191,13 +198,15 @@ echo "homegate_version $(sed -n 's/.*"homegate\/\([^"]*\)".*/\1/p' "$bin_dir/hom
 log "starting PostgreSQL"
 pg_started=1
 pg_conn=$(timeout 300 "$repo/scripts/pg-throwaway" start "$work/pg")
-pg_conn=$(echo "$pg_conn" | sed -E "s/Maximum Pool Size=[0-9]+/Maximum Pool Size=$pg_pool/")
+pg_conn=$(echo "$pg_conn" | sed -E "s/Maximum Pool Size=[0-9]+/Maximum Pool Size=$pg_pool/")$pg_extra
 postmaster=$(head -n 1 "$work/pg/data/postmaster.pid")
 
 log "starting the upstream and the fake homeserver"
-dotnet "$fakes_dll" upstream >"$work/upstream.out" 2>"$work/upstream.err" &
+# shellcheck disable=SC2086 # dotnet_env is a list of NAME=VALUE words
+env $dotnet_env dotnet "$fakes_dll" upstream >"$work/upstream.out" 2>"$work/upstream.err" &
 upstream_pid=$!; pids+=("$upstream_pid")
-dotnet "$fakes_dll" homeserver --signup-mode token_required >"$work/homeserver.out" 2>"$work/homeserver.err" &
+# shellcheck disable=SC2086
+env $dotnet_env dotnet "$fakes_dll" homeserver --signup-mode token_required >"$work/homeserver.out" 2>"$work/homeserver.err" &
 homeserver_pid=$!; pids+=("$homeserver_pid")
 upstream_url=$(json_field "$(first_line "$upstream_pid" "$work/upstream.out" "$work/upstream.err" upstream)" url)
 homeserver_line=$(first_line "$homeserver_pid" "$work/homeserver.out" "$work/homeserver.err" "fake homeserver")
@@ -251,8 +260,8 @@ fi
 
 start_homegate() { # $1 config, $2 name; sets homegate_pid, homegate_port
   homegate_port=$(free_port)
-  # shellcheck disable=SC2086 # homegate_env is a list of NAME=VALUE words
-  env $homegate_env dotnet "$homegate_dll" serve --config "$1" --urls "http://127.0.0.1:$homegate_port" \
+  # shellcheck disable=SC2086
+  env $dotnet_env dotnet "$homegate_dll" serve --config "$1" --urls "http://127.0.0.1:$homegate_port" \
     >"$work/$2.out" 2>"$work/$2.err" &
   homegate_pid=$!; pids+=("$homegate_pid")
   wait_http "$homegate_pid" "http://127.0.0.1:$homegate_port/.well-known/homegate/permit-keys" "homegate ($2)" "$work/$2.err"
@@ -281,21 +290,21 @@ echo "vmhwm_kb $(for p in "$nginx_pid" $(ps -o pid= --ppid "$nginx_pid"); do vm_
 
 # ---------------------------------------------------------------- (d) gated signups
 if want d; then
-log "starting homegate (TokenRequired, in front of the fake homeserver)"
-start_homegate "$work/gated.json" homegate-gated
-log "minting $signups permits (homegate invite) and $signups AuthTokens (valid for 180 s from now)"
-# AuthTokens first: their 180 s window is the tighter clock; permits live 7 days.
-timeout 170 dotnet "$fakes_dll" signup-bodies --count "$signups" --out "$work/bodies" >&2
-bodies_made=$(date +%s)
-timeout 120 dotnet "$homegate_dll" invite --count "$signups" --config "$work/gated.json" >"$work/permits.txt"
-[ "$(wc -l <"$work/permits.txt")" = "$signups" ] || die "homegate invite printed $(wc -l <"$work/permits.txt") permits, expected $signups"
-measured_signups=$((signups - warmup_signups))
-warmup_script_args=("$work/bodies" "$work/permits.txt" 1 "$warmup_signups" "$threads")
-bench d-signup "http://127.0.0.1:$homegate_port" "$homegate_pid" "$homeserver_pid $postmaster" \
-  "$bench_dir/signup.lua" "$work/bodies" "$work/permits.txt" $((warmup_signups + 1)) "$measured_signups" "$threads"
-echo "bodies_age_at_end_s $(($(date +%s) - bodies_made))" >>"$work/results/meta"
-stop_homegate d-signup
-cp "$work/homegate-gated.err" "$work/results/d-signup.homegate-stderr" 2>/dev/null || true
+  log "starting homegate (TokenRequired, in front of the fake homeserver)"
+  start_homegate "$work/gated.json" homegate-gated
+  log "minting $signups permits (homegate invite) and $signups AuthTokens (valid for 180 s from now)"
+  # AuthTokens first: their 180 s window is the tighter clock; permits live 7 days.
+  bodies_made=$(date +%s)
+  timeout 170 dotnet "$fakes_dll" signup-bodies --count "$signups" --out "$work/bodies" >&2
+  timeout 120 dotnet "$homegate_dll" invite --count "$signups" --config "$work/gated.json" >"$work/permits.txt"
+  [ "$(wc -l <"$work/permits.txt")" = "$signups" ] || die "homegate invite printed $(wc -l <"$work/permits.txt") permits, expected $signups"
+  measured_signups=$((signups - warmup_signups))
+  warmup_script_args=("$work/bodies" "$work/permits.txt" 1 "$warmup_signups" "$threads")
+  bench d-signup "http://127.0.0.1:$homegate_port" "$homegate_pid" "$homeserver_pid $postmaster" \
+    "$bench_dir/signup.lua" "$work/bodies" "$work/permits.txt" $((warmup_signups + 1)) "$measured_signups" "$threads"
+  echo "bodies_age_at_end_s $(($(date +%s) - bodies_made))" >>"$work/results/meta"
+  stop_homegate d-signup
+  cp "$work/homegate-gated.err" "$work/results/d-signup.homegate-stderr" 2>/dev/null || true
 fi
 
 # ---------------------------------------------------------------- report

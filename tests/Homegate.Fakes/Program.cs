@@ -10,6 +10,8 @@ return args.FirstOrDefault() switch
     "upstream" => await UpstreamCommand.RunUpstreamAsync(rest),
     "signup-bodies" => await SignupBodiesCommand.RunSignupBodiesAsync(rest),
     "signup" => await SignupClientCommand.RunSignupAsync(rest),
+    "prelude" => await Homegate.Fakes.Prelude.FakePrelude.RunAsync(rest),
+    "phoenixd" => await Homegate.Fakes.Phoenixd.FakePhoenixd.RunAsync(rest),
     _ => Usage(),
 };
 
@@ -20,6 +22,8 @@ static int Usage()
           homeserver [--client-port N] [--admin-port N] [--admin-password X] [--signup-mode token_required|open]
           upstream [--port N]
           signup-bodies --count N --out DIR
+          prelude [--port N] [--api-key K]
+          phoenixd [--port N] [--password X]
           signup --url BASE [--permit PERMIT] [--grant --homeserver-key Z32]
         """);
     return 2;

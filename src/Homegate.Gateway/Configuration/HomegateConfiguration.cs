@@ -58,6 +58,7 @@ internal static class HomegateConfiguration
         ["Logging:LogLevel:Default"] = "Information",
         ["Logging:LogLevel:Microsoft.AspNetCore"] = "Warning",
         ["Logging:LogLevel:Yarp"] = "Warning",
+        ["Logging:LogLevel:Npgsql"] = "Warning",
         ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
         ["AllowedHosts"] = "*",
     };

@@ -19,10 +19,18 @@ internal static partial class ExceptionProblems
                 "Storage unavailable", "The database is unreachable; try again shortly.", TimeSpan.FromSeconds(5));
         }
 
+        if (exception is not null)
+        {
+            LogUnhandled(logger, exception);
+        }
+
         return HomegateProblem.WriteAsync(context, StatusCodes.Status500InternalServerError, "internal-error",
             "Internal error", "An unexpected error occurred.");
     }
 
     [LoggerMessage(EventId = 500, Level = LogLevel.Error, Message = "Database unavailable while serving a request ({Exception})")]
     private static partial void LogStorage(ILogger logger, string exception);
+
+    [LoggerMessage(EventId = 501, Level = LogLevel.Error, Message = "Unhandled exception while serving a request")]
+    private static partial void LogUnhandled(ILogger logger, Exception exception);
 }

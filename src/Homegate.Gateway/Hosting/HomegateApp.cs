@@ -1,10 +1,15 @@
 using Homegate.Gateway.Configuration;
+using Homegate.Gateway.Cors;
 using Homegate.Gateway.Proxy;
+using Homegate.Gateway.Lightning;
 using Homegate.Gateway.RateLimiting;
+using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
 using Homegate.Verification.Crypto;
 using Homegate.Verification.Homeserver;
+using Homegate.Verification.Lightning;
 using Homegate.Verification.Permits;
+using Homegate.Verification.Sms;
 using Homegate.Verification.Storage;
 using Microsoft.Extensions.Options;
 
@@ -38,15 +43,24 @@ internal static partial class HomegateApp
         services.AddHomeserver(configuration);
         services.AddHomegateForwardedHeaders(configuration);
         services.AddHomegateRateLimiting();
+        services.AddHomegateCors(configuration);
         services.AddHomegateProxy(configuration);
+        services.AddSmsVerification(configuration);
+        services.AddLightningVerification(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
-        app.UseForwardedHeaders();
+        app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();
+        app.UseCors();
         app.UseRateLimiter();
-        app.MapPermitKeys();
+
+        // Homegate's own endpoints; the reverse proxy's catch-all route ranks below them.
+        var own = app.MapGroup("").RequireCors(CorsFeature.PolicyName);
+        own.MapPermitKeys();
+        own.MapSmsVerification();
+        own.MapLightningVerification();
         app.MapHomegateProxy();
         return app;
     }
@@ -56,10 +70,20 @@ internal static partial class HomegateApp
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
     {
         Sodium.EnsureLoaded();
+
+        // Created now, not on the first request: the limits in force are the ones valid at start.
+        _ = app.Services.GetRequiredService<RateLimitPolicies>();
         var configuration = app.Configuration;
         if (configuration.GetValue("Homegate:Database:MigrateOnStart", true))
         {
             await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+        }
+
+        // Refuses to start with a pepper that does not match the database's (limits would reset).
+        // Without SMS the check waits until SMS is enabled; a database outage then cannot block pass-through.
+        if (app.Services.GetRequiredService<IOptions<SmsOptions>>().Value.IsEnabled)
+        {
+            await PepperGuard.EnsureAsync(app.Services, cancellationToken);
         }
 
         await ResolveHomeserverIdentityAsync(app.Services, cancellationToken);

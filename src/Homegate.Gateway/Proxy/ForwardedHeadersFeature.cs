@@ -9,7 +9,8 @@ namespace Homegate.Gateway.Proxy;
 /// The client address comes from <c>X-Forwarded-For</c> only when the peer is in
 /// <c>Homegate:ForwardedHeaders:KnownNetworks</c>; by default nobody is trusted (not even loopback,
 /// unlike the framework default). YARP then sets, not appends, <c>X-Forwarded-For</c> from that
-/// address, so the homeserver never sees a client-supplied value.
+/// address, so the homeserver never sees a client-supplied value. The trusted networks are read at
+/// start (a change needs a restart).
 /// </summary>
 internal static class ForwardedHeadersFeature
 {
@@ -23,6 +24,9 @@ internal static class ForwardedHeadersFeature
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
+#pragma warning disable ASPDEPR005 // The obsolete list still holds the loopback default and is still consulted.
+            options.KnownNetworks.Clear();
+#pragma warning restore ASPDEPR005
             foreach (var network in networks)
             {
                 options.KnownIPNetworks.Add(network);
@@ -32,6 +36,18 @@ internal static class ForwardedHeadersFeature
             options.ForwardLimit = null;
         });
         return services;
+    }
+
+    /// <summary>Adds the middleware only when some network is trusted: with empty lists the framework
+    /// middleware would trust every peer.</summary>
+    public static IApplicationBuilder UseHomegateForwardedHeaders(this IApplicationBuilder app, IConfiguration configuration)
+    {
+        if (ReadKnownNetworks(configuration).Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        return app;
     }
 
     public static List<IPNetwork> ReadKnownNetworks(IConfiguration configuration)

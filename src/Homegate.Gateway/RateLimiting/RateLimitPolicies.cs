@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Primitives;
 
 namespace Homegate.Gateway.RateLimiting;
@@ -28,19 +29,42 @@ internal sealed partial class RateLimitPolicies : IDisposable
 
     public RateLimitPolicyOptions Get(string policy) => _current.Get(policy);
 
-    /// <summary>Binds and validates the policies; <paramref name="problems"/> names each bad key.</summary>
+    /// <summary>Reads and validates the policies; <paramref name="problems"/> names each bad key. Values
+    /// are parsed strictly (the configuration binder would silently keep a default for "many").</summary>
     public static RateLimitOptions Read(IConfiguration configuration, out List<string> problems)
     {
         var options = new RateLimitOptions();
         problems = [];
-        try
+        foreach (var policy in configuration.GetSection(RateLimitOptions.Section + ":Policies").GetChildren())
         {
-            configuration.GetSection(RateLimitOptions.Section).Bind(options);
-        }
-        catch (InvalidOperationException e)
-        {
-            problems.Add($"{RateLimitOptions.Section}: {e.Message}");
-            return options;
+            var key = $"{RateLimitOptions.Section}:Policies:{policy.Key}";
+            var fallback = RateLimitOptions.Defaults.TryGetValue(policy.Key, out var d) ? d : new RateLimitPolicyOptions();
+            var parsed = new RateLimitPolicyOptions { PermitLimit = fallback.PermitLimit, Window = fallback.Window };
+            if (policy["PermitLimit"] is { } limit)
+            {
+                if (int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
+                {
+                    parsed.PermitLimit = value;
+                }
+                else
+                {
+                    problems.Add($"{key}:PermitLimit: '{limit}' is not a whole number.");
+                }
+            }
+
+            if (policy["Window"] is { } window)
+            {
+                if (TimeSpan.TryParse(window, CultureInfo.InvariantCulture, out var value))
+                {
+                    parsed.Window = value;
+                }
+                else
+                {
+                    problems.Add($"{key}:Window: '{window}' is not a duration like 00:01:00.");
+                }
+            }
+
+            options.Policies[policy.Key] = parsed;
         }
 
         problems.AddRange(options.Validate());

@@ -46,9 +46,17 @@ public static class SignupClientCommand
             ["user"] = user.PublicKeyZ32,
             ["status"] = (int)response.StatusCode,
             ["contentType"] = response.Content.Headers.ContentType?.MediaType,
-            ["body"] = response.Content.Headers.ContentType?.MediaType is "application/octet-stream" ? $"<{body.Length} bytes>" : body,
+            ["body"] = response.Content.Headers.ContentType?.MediaType switch
+            {
+                "application/octet-stream" => $"<{body.Length} bytes>",
+                "application/json" or "application/problem+json" => JsonNode.Parse(body),
+                _ => body,
+            },
         };
-        Console.Out.WriteLine(line.ToJsonString());
+        Console.Out.WriteLine(line.ToJsonString(new System.Text.Json.JsonSerializerOptions
+        {
+            Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        }));
         return response.IsSuccessStatusCode ? 0 : 1;
     }
 }

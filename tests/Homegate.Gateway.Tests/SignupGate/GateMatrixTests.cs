@@ -218,7 +218,7 @@ public sealed class GateMatrixTests(GateFixture fixture) : IClassFixture<GateFix
     public async Task Path_variants_of_the_signup_endpoints_are_gated(string path)
     {
         Reset();
-        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Gateway.BaseUrl, path))
+        var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.Gateway.BaseUrl.GetLeftPart(UriPartial.Authority) + path))
         {
             Content = new ByteArrayContent(Signups.NewAuthToken(out _)),
         };

@@ -1,0 +1,320 @@
+using System.Buffers;
+using System.Net.WebSockets;
+using System.Text.Json;
+using System.Threading.Channels;
+using Dapper;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Homegate.Verification.Lightning;
+
+/// <summary>
+/// Holds the PhoenixD WebSocket on exactly one instance: the one holding a session-level advisory
+/// lock on a dedicated connection. The others retry every <see cref="LightningOptions.LeaderRetryInterval"/>
+/// and take over when the holder's session ends. The holder reconnects the socket with capped
+/// exponential backoff and jitter, confirms each event over HTTP, and reconciles pending invoices
+/// after every (re)connect and every <see cref="LightningOptions.ReconcileInterval"/>.
+/// </summary>
+internal sealed partial class LightningPaymentWatcher(
+    NpgsqlDataSource dataSource,
+    PhoenixdClient phoenixd,
+    LightningPaymentProcessor processor,
+    LightningWatcherStatus status,
+    IOptionsMonitor<LightningOptions> options,
+    TimeProvider time,
+    ILogger<LightningPaymentWatcher> logger) : BackgroundService
+{
+    // "hg-lnwat" in ASCII: the advisory lock key of the socket holder, shared by every instance.
+    internal const long LeaderLockKey = 0x68672D6C6E776174;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!options.CurrentValue.IsEnabled)
+        {
+            return;
+        }
+
+        status.SetEnabled(true);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            NpgsqlConnection? lockConnection = null;
+            var leading = false;
+            try
+            {
+                lockConnection = await dataSource.OpenConnectionAsync(stoppingToken);
+                leading = await lockConnection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                    "SELECT pg_try_advisory_lock(@LeaderLockKey)", new { LeaderLockKey }, cancellationToken: stoppingToken));
+                if (leading)
+                {
+                    status.SetLeader(true);
+                    LogLeading();
+                    await LeadAsync(lockConnection, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                // Whatever went wrong, the watcher must come back: payments depend on it.
+                status.Error("Payment watcher: " + e.GetType().Name);
+                LogWatcherFailed(e);
+            }
+            finally
+            {
+                status.SetLeader(false);
+                if (lockConnection is not null)
+                {
+                    await ReleaseAsync(lockConnection, leading);
+                }
+            }
+
+            await DelayAsync(options.CurrentValue.LeaderRetryInterval, stoppingToken);
+        }
+    }
+
+    /// <summary>Runs the socket, the confirmers and the reconciler until stopping or the lock session dies.</summary>
+    private async Task LeadAsync(NpgsqlConnection lockConnection, CancellationToken stoppingToken)
+    {
+        using var lead = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var events = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var reconcileNow = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        var tasks = new List<Task>
+        {
+            ConfirmLoopAsync(events.Reader, lead.Token),
+            ReconcileLoopAsync(reconcileNow.Reader, lead.Token),
+            SocketLoopAsync(events.Writer, reconcileNow.Writer, lead.Token),
+        };
+        var guard = GuardLockAsync(lockConnection, lead.Token);
+        tasks.Add(guard);
+        try
+        {
+            await Task.WhenAny(tasks);
+        }
+        finally
+        {
+            await lead.CancelAsync();
+            events.Writer.TryComplete();
+            try
+            {
+                await Task.WhenAll(tasks);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        stoppingToken.ThrowIfCancellationRequested();
+
+        // Only the guard ends on its own (lock connection lost); surface its failure.
+        await guard;
+    }
+
+    private async Task GuardLockAsync(NpgsqlConnection lockConnection, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await DelayAsync(options.CurrentValue.LeaderRetryInterval, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // The lock lives exactly as long as this session: if the session is gone, so is leadership.
+            await lockConnection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT 1", cancellationToken: cancellationToken));
+        }
+    }
+
+    private async Task SocketLoopAsync(ChannelWriter<string> events, ChannelWriter<bool> reconcileNow, CancellationToken cancellationToken)
+    {
+        var failures = 0;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                using var socket = await phoenixd.ConnectWebSocketAsync(cancellationToken);
+                status.SetConnected(true);
+                failures = 0;
+                LogConnected();
+
+                // Events are not replayed after a reconnect: ask PhoenixD about everything pending.
+                reconcileNow.TryWrite(true);
+                await ReceiveAsync(socket, events, cancellationToken);
+                LogDisconnected("closed by PhoenixD");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is PhoenixdUnavailableException or WebSocketException or OperationCanceledException)
+            {
+                status.Error("PhoenixD websocket: " + e.Message);
+                LogDisconnected(e.Message);
+            }
+            finally
+            {
+                status.SetConnected(false);
+            }
+
+            var current = options.CurrentValue;
+            await DelayAsync(Backoff.Delay(failures++, current.ReconnectMinDelay, current.ReconnectMaxDelay), cancellationToken);
+        }
+    }
+
+    private static async Task ReceiveAsync(ClientWebSocket socket, ChannelWriter<string> events, CancellationToken cancellationToken)
+    {
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.GetMemory(4096), cancellationToken);
+            if (result.MessageType == WebSocketMessageType.Close)
+            {
+                return;
+            }
+
+            buffer.Advance(result.Count);
+            if (buffer.WrittenCount > 64 * 1024)
+            {
+                throw new WebSocketException("PhoenixD sent an oversized frame.");
+            }
+
+            if (!result.EndOfMessage)
+            {
+                continue;
+            }
+
+            if (result.MessageType == WebSocketMessageType.Text && ParsePaymentHash(buffer.WrittenSpan) is { } hash)
+            {
+                events.TryWrite(hash);
+            }
+
+            buffer.ResetWrittenCount();
+        }
+    }
+
+    internal static string? ParsePaymentHash(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var message = JsonSerializer.Deserialize(json, PhoenixdJsonContext.Default.PhoenixdEvent);
+            return message is { Type: "payment_received", PaymentHash: { Length: > 0 and <= 128 } hash } ? hash : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    // Events are confirmed in batches: whatever arrived while the previous batch was being confirmed
+    // is taken at once, so a burst costs a few queries instead of three round trips per event.
+    private const int MaxConfirmBatch = 10_000;
+
+    private async Task ConfirmLoopAsync(ChannelReader<string> events, CancellationToken cancellationToken)
+    {
+        var batch = new List<string>(MaxConfirmBatch);
+        while (await events.WaitToReadAsync(cancellationToken))
+        {
+            batch.Clear();
+            while (batch.Count < MaxConfirmBatch && events.TryRead(out var hash))
+            {
+                batch.Add(hash);
+            }
+
+            try
+            {
+                await processor.ConfirmManyAsync(batch, options.CurrentValue.ConfirmConcurrency, cancellationToken);
+            }
+            catch (Exception e) when (e is PhoenixdUnavailableException or NpgsqlException)
+            {
+                // The reconciler will settle these; a lost confirmation costs at most one interval.
+                status.Error("Payment confirmation: " + e.Message);
+                LogConfirmFailed(e);
+            }
+        }
+    }
+
+    private async Task ReconcileLoopAsync(ChannelReader<bool> reconcileNow, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            using (var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+            {
+                wait.CancelAfter(options.CurrentValue.ReconcileInterval);
+                try
+                {
+                    await reconcileNow.ReadAsync(wait.Token);
+                }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Interval elapsed.
+                }
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            try
+            {
+                await processor.ReconcileAsync(cancellationToken);
+            }
+            catch (Exception e) when (e is PhoenixdUnavailableException or NpgsqlException)
+            {
+                status.Error("Reconciliation: " + e.Message);
+                LogReconcileFailed(e);
+            }
+        }
+    }
+
+    private async Task ReleaseAsync(NpgsqlConnection connection, bool leading)
+    {
+        try
+        {
+            // Returning a connection to the pool does not end its session, so unlock explicitly.
+            if (leading && connection.State == System.Data.ConnectionState.Open)
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    "SELECT pg_advisory_unlock(@LeaderLockKey)", new { LeaderLockKey }, cancellationToken: timeout.Token));
+            }
+        }
+        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or InvalidOperationException)
+        {
+            // A broken session has released the lock already.
+            LogUnlockFailed(e);
+        }
+        finally
+        {
+            await connection.DisposeAsync();
+        }
+    }
+
+    private async Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(delay, time, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    [LoggerMessage(EventId = 4110, Level = LogLevel.Information, Message = "This instance now holds the PhoenixD payment watcher")]
+    private partial void LogLeading();
+
+    [LoggerMessage(EventId = 4111, Level = LogLevel.Information, Message = "PhoenixD websocket connected")]
+    private partial void LogConnected();
+
+    [LoggerMessage(EventId = 4112, Level = LogLevel.Warning, Message = "PhoenixD websocket disconnected: {Reason}")]
+    private partial void LogDisconnected(string reason);
+
+    [LoggerMessage(EventId = 4113, Level = LogLevel.Error, Message = "Payment watcher failed; retrying")]
+    private partial void LogWatcherFailed(Exception exception);
+
+    [LoggerMessage(EventId = 4114, Level = LogLevel.Warning, Message = "Could not confirm a payment event; the reconciler will retry")]
+    private partial void LogConfirmFailed(Exception exception);
+
+    [LoggerMessage(EventId = 4115, Level = LogLevel.Warning, Message = "Reconciliation of pending Lightning verifications failed")]
+    private partial void LogReconcileFailed(Exception exception);
+
+    [LoggerMessage(EventId = 4116, Level = LogLevel.Debug, Message = "Releasing the watcher lock failed; the session is gone")]
+    private partial void LogUnlockFailed(Exception exception);
+}

@@ -1,0 +1,179 @@
+using Homegate.Verification.Crypto;
+using Homegate.Verification.Permits;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Homegate.Verification.Lightning;
+
+internal enum LightningError
+{
+    None,
+    Disabled,
+    InvalidAmount,
+    InvalidRequest,
+    NotFound,
+    Unavailable,
+}
+
+internal sealed record CreateLightningVerification(long? AmountSat, string? Description, string? Pubky);
+
+internal sealed record CreatedLightningVerification(Guid Id, string Invoice, long AmountSat, DateTimeOffset ExpiresAt);
+
+/// <summary>What a client sees of a verification; <see cref="Permit"/> only when paid.</summary>
+internal sealed record LightningVerificationView(Guid Id, string Status, long AmountSat, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt, IssuedPermit? Permit);
+
+internal readonly record struct LightningResult<T>(T? Value, LightningError Error, string? Detail = null)
+    where T : class
+{
+    public static implicit operator LightningResult<T>(T value) => new(value, LightningError.None);
+
+    public static LightningResult<T> Fail(LightningError error, string? detail = null) => new(null, error, detail);
+}
+
+/// <summary>
+/// Creates invoices, reads verifications and long-polls them. Paid verifications carry a permit
+/// (<c>mth=lightning</c>, <c>jti=ln:&lt;id&gt;</c>, <c>sub</c> = the pubky given at creation); every
+/// read issues a fresh one with the same jti, so one payment is one signup.
+/// Database errors propagate (the host answers 503).
+/// </summary>
+internal sealed partial class LightningVerificationService(
+    PhoenixdClient phoenixd,
+    LightningRepository repository,
+    LightningRowLoader rows,
+    LightningPaymentHub hub,
+    LightningWatcherStatus status,
+    PermitIssuer permits,
+    IOptionsMonitor<LightningOptions> options,
+    TimeProvider time,
+    ILogger<LightningVerificationService> logger)
+{
+    public const int MaxDescriptionLength = 128;
+
+    public bool Enabled => options.CurrentValue.IsEnabled;
+
+    public async Task<LightningResult<CreatedLightningVerification>> CreateAsync(CreateLightningVerification request, CancellationToken cancellationToken)
+    {
+        var current = options.CurrentValue;
+        if (!current.IsEnabled)
+        {
+            return LightningResult<CreatedLightningVerification>.Fail(LightningError.Disabled);
+        }
+
+        var amount = request.AmountSat ?? current.DefaultAmountSat;
+        if (amount < current.MinAmountSat || amount > current.MaxAmountSat)
+        {
+            return LightningResult<CreatedLightningVerification>.Fail(LightningError.InvalidAmount,
+                FormattableString.Invariant($"amountSat must be between {current.MinAmountSat} and {current.MaxAmountSat}."));
+        }
+
+        var description = string.IsNullOrEmpty(request.Description) ? current.Description : request.Description;
+        if (description.Length > MaxDescriptionLength)
+        {
+            return LightningResult<CreatedLightningVerification>.Fail(LightningError.InvalidRequest, "description must be at most 128 characters.");
+        }
+
+        if (request.Pubky is not null && !ZBase32.TryDecodePublicKey(request.Pubky, out _))
+        {
+            return LightningResult<CreatedLightningVerification>.Fail(LightningError.InvalidRequest, "pubky must be a z-base-32 public key.");
+        }
+
+        var id = Guid.CreateVersion7();
+        PhoenixdInvoice invoice;
+        try
+        {
+            invoice = await phoenixd.CreateInvoiceAsync(amount, description, current.InvoiceExpirySeconds, "homegate-ln-" + id.ToString("N"), cancellationToken);
+        }
+        catch (PhoenixdUnavailableException e)
+        {
+            LogCreateFailed(e.Message);
+            return LightningResult<CreatedLightningVerification>.Fail(LightningError.Unavailable);
+        }
+
+        var now = time.GetUtcNow();
+        var verification = new LightningVerification(
+            id, invoice.PaymentHash, invoice.Serialized, amount, description, request.Pubky,
+            LightningStatus.Pending, now, now + current.InvoiceExpiry, null, null);
+        await repository.InsertAsync(verification, cancellationToken);
+        return new CreatedLightningVerification(id, invoice.Serialized, amount, verification.ExpiresAt);
+    }
+
+    public async Task<LightningResult<LightningVerificationView>> GetAsync(Guid id, CancellationToken cancellationToken)
+    {
+        if (!Enabled)
+        {
+            return LightningResult<LightningVerificationView>.Fail(LightningError.Disabled);
+        }
+
+        var row = await repository.GetAsync(id, cancellationToken);
+        return row is null ? LightningResult<LightningVerificationView>.Fail(LightningError.NotFound) : View(row);
+    }
+
+    /// <summary>
+    /// Answers as soon as the verification leaves pending, or still pending after
+    /// <see cref="LightningOptions.AwaitTimeoutSeconds"/>. Holds no thread and no connection while
+    /// waiting: a hub registration is taken BEFORE each read, so a payment recorded between the
+    /// read and the wait still wakes us.
+    /// </summary>
+    public async Task<LightningResult<LightningVerificationView>> AwaitAsync(Guid id, CancellationToken cancellationToken)
+    {
+        var current = options.CurrentValue;
+        if (!current.IsEnabled)
+        {
+            return LightningResult<LightningVerificationView>.Fail(LightningError.Disabled);
+        }
+
+        var deadline = time.GetUtcNow() + current.AwaitTimeout;
+        status.AwaitStarted();
+        try
+        {
+            return await WaitAsync(id, deadline, cancellationToken);
+        }
+        finally
+        {
+            status.AwaitEnded();
+        }
+    }
+
+    private async Task<LightningResult<LightningVerificationView>> WaitAsync(Guid id, DateTimeOffset deadline, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            using var registration = hub.Register(id);
+            var row = await rows.GetAsync(id, cancellationToken);
+            if (row is null)
+            {
+                return LightningResult<LightningVerificationView>.Fail(LightningError.NotFound);
+            }
+
+            var now = time.GetUtcNow();
+            var until = row.ExpiresAt < deadline ? row.ExpiresAt : deadline;
+            if (row.Status != LightningStatus.Pending || until <= now)
+            {
+                return View(row);
+            }
+
+            try
+            {
+                await registration.Signalled.WaitAsync(until - now, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                // Loop once more: re-read, then answer with whatever the row says.
+            }
+        }
+    }
+
+    private LightningVerificationView View(LightningVerification row)
+    {
+        var status = row.Status == LightningStatus.Pending && row.ExpiresAt <= time.GetUtcNow()
+            ? LightningStatus.Expired
+            : row.Status;
+        var permit = status == LightningStatus.Paid
+            ? permits.Issue("ln:" + row.Id.ToString("D"), PermitMethods.Lightning, row.Pubky)
+            : null;
+        return new LightningVerificationView(row.Id, status, row.AmountSat, row.ExpiresAt, row.PaidAt, permit);
+    }
+
+    [LoggerMessage(EventId = 4130, Level = LogLevel.Warning, Message = "Creating a Lightning invoice failed: {Reason}")]
+    private partial void LogCreateFailed(string reason);
+}

@@ -1,0 +1,81 @@
+using System.Text;
+using System.Threading.RateLimiting;
+using Homegate.Verification.Crypto;
+using Microsoft.Extensions.Options;
+
+namespace Homegate.Verification.Sms;
+
+/// <summary>
+/// The phone-number hash of EXTERNALS.md §5, bit-compatible with the Rust Homegate:
+/// Argon2id v1.3 (19456 KiB, 2 passes, parallelism 1, 32 bytes) of the E.164 string, salted with
+/// the first 16 bytes of BLAKE3 over the pepper's hex text. Each hash takes ~17 ms and 19 MiB, so
+/// at most <see cref="SmsOptions.HashConcurrency"/> run at once and at most
+/// <see cref="SmsOptions.HashQueueLimit"/> wait; anyone beyond gets <see cref="SmsBusyException"/>.
+/// </summary>
+internal sealed class PhoneHasher : IDisposable
+{
+    private const int MemoryKiB = 19456;
+    private const int Passes = 2;
+    private const int HashBytes = 32;
+
+    private readonly PepperGuard _pepper;
+    private readonly ConcurrencyLimiter _limiter;
+    private byte[]? _salt;
+
+    public PhoneHasher(PepperGuard pepper, IOptions<SmsOptions> options)
+    {
+        _pepper = pepper;
+        var value = options.Value;
+        _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
+        {
+            PermitLimit = Math.Max(1, value.HashConcurrency),
+            QueueLimit = Math.Max(0, value.HashQueueLimit),
+            QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
+        });
+    }
+
+    /// <summary>The lowercase hex hash of an E.164 number. Throws <see cref="SmsBusyException"/> when saturated.</summary>
+    public async Task<string> HashAsync(string e164, CancellationToken cancellationToken)
+    {
+        var salt = _salt ??= Salt(await _pepper.GetPepperAsync(cancellationToken));
+        using var lease = await _limiter.AcquireAsync(1, cancellationToken);
+        if (!lease.IsAcquired)
+        {
+            throw new SmsBusyException();
+        }
+
+        // Argon2id is CPU- and memory-bound; keep it off the request's synchronous path.
+        return await Task.Run(() => Hash(salt, e164), cancellationToken);
+    }
+
+    /// <summary>The salt for a pepper: BLAKE3 of its ASCII hex text, first 16 bytes.</summary>
+    public static byte[] Salt(string pepperHex) => Blake3.Hash(Encoding.ASCII.GetBytes(pepperHex), 16);
+
+    public static string Hash(byte[] salt, string e164)
+    {
+        Span<byte> output = stackalloc byte[HashBytes];
+        Sodium.Argon2id(Encoding.UTF8.GetBytes(e164), salt, Passes, MemoryKiB, output);
+        return Convert.ToHexStringLower(output);
+    }
+
+    public void Dispose() => _limiter.Dispose();
+}
+
+/// <summary>Too many phone hashes are running and waiting; the caller answers 503 <c>busy</c>.</summary>
+public sealed class SmsBusyException : Exception
+{
+    public SmsBusyException()
+        : base("Too many SMS verification requests are being processed; try again in a second.")
+    {
+    }
+
+    public SmsBusyException(string message)
+        : base(message)
+    {
+    }
+
+    public SmsBusyException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

@@ -1,0 +1,55 @@
+namespace Homegate.Verification.Sms;
+
+/// <summary>SMS verification through Prelude: configuration section <c>Homegate:Sms</c>.</summary>
+public sealed class SmsOptions
+{
+    public const string SectionName = "Homegate:Sms";
+
+    /// <summary>Whether the SMS endpoints answer. Default: true when <see cref="ApiKey"/> is set.</summary>
+    public bool? Enabled { get; set; }
+
+    /// <summary>The Prelude API base address. Default <c>https://api.prelude.dev</c>.</summary>
+    public Uri BaseUrl { get; set; } = new("https://api.prelude.dev");
+
+    /// <summary>The Prelude API key (sent as a bearer token). Required when SMS is enabled. Never logged.</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>Completed verifications allowed per phone number in any rolling 7 days. Default 2.</summary>
+    public int MaxVerificationsPerWeek { get; set; } = 2;
+
+    /// <summary>Completed verifications allowed per phone number in any rolling 365 days. Default 4.</summary>
+    public int MaxVerificationsPerYear { get; set; } = 4;
+
+    /// <summary>Wrong codes a session tolerates; the next attempt burns it. Default 5.</summary>
+    public int MaxFailedAttempts { get; set; } = 5;
+
+    /// <summary>E.164 numbers exempt from the weekly and yearly limits. Default empty.</summary>
+    public IList<string> Whitelist { get; } = [];
+
+    /// <summary>Timeout of one Prelude request (connect to last byte). Default 10 seconds.</summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How long a pending session (code sent, not yet verified) stays usable; a repeated send_code
+    /// extends it. Default 10 minutes, Prelude's code validity.
+    /// </summary>
+    public TimeSpan SessionLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// Phone hashes (Argon2id, 19 MiB each) computed at the same time. Default: the number of
+    /// processors. Bounds the memory a flood of requests can take.
+    /// </summary>
+    public int HashConcurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// Requests allowed to wait for a hash slot; beyond it they are answered 503 <c>busy</c> at once.
+    /// Default 64.
+    /// </summary>
+    public int HashQueueLimit { get; set; } = 64;
+
+    /// <summary>How often ended sessions and completions older than 365 days are deleted. Default 1 hour.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The effective switch: <see cref="Enabled"/> if set, else whether an API key is configured.</summary>
+    public bool IsEnabled => Enabled ?? !string.IsNullOrWhiteSpace(ApiKey);
+}

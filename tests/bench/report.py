@@ -134,6 +134,18 @@ def main():
           f"{' (the run was cut short: raise BENCH_SIGNUPS)' if dd.get('signup_threads_exhausted') else ''}. "
           f"Successful signups per second: {fmt(ratio(dd.get('signup_2xx'), dd.get('seconds')), 0)}.")
         w("")
+        n = dd.get("requests") or 0
+        if n:
+            hg = dd.get("proxy_cpu_s", 0) / n * 1e6
+            db = dd.get("database_cpu_s", 0) / n * 1e6
+            fake = dd.get("backend_cpu_s", 0) / n * 1e6 - db
+            wrk = dd.get("wrk_cpu_s", 0) / n * 1e6
+            total = hg + db + fake + wrk
+            w(f"CPU per gated signup in this run: homegate {hg:,.0f} µs, fake homeserver {fake:,.0f} µs, PostgreSQL {db:,.0f} µs, "
+              f"wrk {wrk:,.0f} µs; together {total:,.0f} µs. At these per-request costs the {nproc} cores could carry at most "
+              f"≈{nproc * 1e6 / total:,.0f} signups/s even with nothing else running (an extrapolation, not a measurement; "
+              "per-request costs also grow when the machine is contended).")
+        w("")
     w("Memory (peak RSS, `VmHWM` from `/proc/<pid>/status`, read just before the process was stopped): "
       f"homegate pass-through {fmt(c.get('vmhwm_kb', 0) / 1024, 0)} MiB, homegate gated {fmt(dd.get('vmhwm_kb', 0) / 1024, 0)} MiB, "
       f"nginx (master + workers) {fmt(b.get('vmhwm_kb', 0) / 1024, 0)} MiB.")

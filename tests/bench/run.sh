@@ -122,6 +122,7 @@ children_cpu_s() { tail -n 1 "$1" | awk '{ split($1, u, /[ms]/); split($2, s, /[
 
 # Runs wrk (warm-up, then the measured run) and records the CPU the watched processes used.
 #   bench NAME URL "PROXY PIDS" "BACKEND PIDS" [SCRIPT SCRIPT-ARGS...]
+# $database_pids (if set) are watched too and counted as backend; their share is also kept apart.
 # The warm-up uses the same script with the arguments in warmup_script_args when that is set.
 bench() {
   local name=$1 url=$2 proxy=$3 backend=$4; shift 4
@@ -136,8 +137,8 @@ bench() {
   timeout $((warmup + 60)) wrk -t"$threads" -c"$connections" -d"${warmup}s" "${warm[@]}" >"$r.warmup.txt" 2>&1 \
     || { cat "$r.warmup.txt" >&2; die "wrk warm-up for $name failed"; }
   log "($name) measured ${duration}s"
-  local proxy0 backend0 busy0 proxy1 backend1 busy1
-  proxy0=$(cpu_ticks $proxy); backend0=$(cpu_ticks $backend); busy0=$(busy_ticks)
+  local proxy0 backend0 busy0 proxy1 backend1 busy1 db0 db1
+  proxy0=$(cpu_ticks $proxy); backend0=$(cpu_ticks $backend); db0=$(cpu_ticks ${database_pids:-}); busy0=$(busy_ticks)
   cut -d' ' -f1-3 /proc/loadavg >"$r.loadavg"
   echo "wrk -t$threads -c$connections -d${duration}s ${measured[*]}" >"$r.cmd"
   echo "wrk -t$threads -c$connections -d${warmup}s ${warm[*]}" >"$r.warmup.cmd"
@@ -147,10 +148,11 @@ bench() {
     || { cat "$r.txt" "$r.stderr" >&2; die "wrk for $name failed"; }
   times >"$r.times1"
   echo "window_s $(awk -v a="$start_ns" -v b="$(date +%s%N)" 'BEGIN { printf "%.2f", (b - a) / 1e9 }')" >"$r.window"
-  proxy1=$(cpu_ticks $proxy); backend1=$(cpu_ticks $backend); busy1=$(busy_ticks)
+  proxy1=$(cpu_ticks $proxy); backend1=$(cpu_ticks $backend); db1=$(cpu_ticks ${database_pids:-}); busy1=$(busy_ticks)
   {
     echo "proxy_cpu_s $(awk -v a="$proxy0" -v b="$proxy1" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')"
-    echo "backend_cpu_s $(awk -v a="$backend0" -v b="$backend1" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')"
+    echo "backend_cpu_s $(awk -v a="$((backend0 + db0))" -v b="$((backend1 + db1))" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')"
+    echo "database_cpu_s $(awk -v a="$db0" -v b="$db1" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')"
     echo "machine_busy_s $(awk -v a="$busy0" -v b="$busy1" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')"
     echo "wrk_cpu_s $(awk -v a="$(children_cpu_s "$r.times0")" -v b="$(children_cpu_s "$r.times1")" 'BEGIN { printf "%.2f", b - a }')"
     cat "$r.window"
@@ -300,7 +302,8 @@ if want d; then
   [ "$(wc -l <"$work/permits.txt")" = "$signups" ] || die "homegate invite printed $(wc -l <"$work/permits.txt") permits, expected $signups"
   measured_signups=$((signups - warmup_signups))
   warmup_script_args=("$work/bodies" "$work/permits.txt" 1 "$warmup_signups" "$threads")
-  bench d-signup "http://127.0.0.1:$homegate_port" "$homegate_pid" "$homeserver_pid $postmaster" \
+  database_pids=$postmaster
+  bench d-signup "http://127.0.0.1:$homegate_port" "$homegate_pid" "$homeserver_pid" \
     "$bench_dir/signup.lua" "$work/bodies" "$work/permits.txt" $((warmup_signups + 1)) "$measured_signups" "$threads"
   echo "bodies_age_at_end_s $(($(date +%s) - bodies_made))" >>"$work/results/meta"
   stop_homegate d-signup

@@ -13,7 +13,7 @@
 #   BENCH_DOTNET_ENV ["DOTNET_gcServer=0 DOTNET_TieredCompilation=0"]  runtime env for every .NET
 #                                    server (homegate, the upstream, the fake homeserver)
 #   BENCH_PG_POOL [64]               Npgsql Maximum Pool Size for homegate
-#   BENCH_PG_EXTRA [";No Reset On Close=true;Max Auto Prepare=20"]  appended to its connection string
+#   BENCH_PG_EXTRA [""]  appended to its connection string (homegate already sets Max Auto Prepare=20)
 #   BENCH_SKIP_BUILD [0]             1: reuse the binaries from the previous run
 #   BENCH_RESULTS [tests/bench/results.md]   BENCH_KEEP [0] keep the temp dir
 #   BENCH_STRICT [0]                 1: exit 1 when a target is missed
@@ -32,7 +32,7 @@ signups=${BENCH_SIGNUPS:-60000}
 warmup_signups=${BENCH_WARMUP_SIGNUPS:-12000}
 dotnet_env=${BENCH_DOTNET_ENV:-DOTNET_gcServer=0 DOTNET_TieredCompilation=0}
 pg_pool=${BENCH_PG_POOL:-64}
-pg_extra=${BENCH_PG_EXTRA:-;No Reset On Close=true;Max Auto Prepare=20}
+pg_extra=${BENCH_PG_EXTRA:-}
 results_file=${BENCH_RESULTS:-$bench_dir/results.md}
 cases=" ${BENCH_CASES:-a b c d} "
 want() { [[ "$cases" == *" $1 "* ]]; }

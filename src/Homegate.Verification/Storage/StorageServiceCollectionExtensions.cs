@@ -24,6 +24,16 @@ public static class StorageServiceCollectionExtensions
             }
 
             var builder = new NpgsqlDataSourceBuilder(connectionString);
+
+            // Homegate runs a handful of short statements per request; preparing them saves
+            // PostgreSQL parse/plan work on every signup (tests/bench). An explicit setting wins.
+            // (No Reset On Close is deliberately left off: session advisory locks and LISTEN must
+            // not survive a connection's return to the pool.)
+            if (!new NpgsqlConnectionStringBuilder(connectionString).ContainsKey("Max Auto Prepare"))
+            {
+                builder.ConnectionStringBuilder.MaxAutoPrepare = 20;
+            }
+
             builder.UseLoggerFactory(provider.GetService<Microsoft.Extensions.Logging.ILoggerFactory>());
             return builder.Build();
         });

@@ -207,7 +207,15 @@ public sealed partial class FakePhoenixd : IAsyncDisposable
     {
         foreach (var socket in _sockets.Values)
         {
-            socket.Context.Abort();
+            try
+            {
+                socket.Context.Abort();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The connection ended on its own between the listing and the abort.
+            }
+
             _sockets.TryRemove(socket.Id, out _);
         }
 

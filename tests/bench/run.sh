@@ -6,11 +6,11 @@
 # Writes tests/bench/results.md (or $BENCH_RESULTS). See tests/bench/README.md.
 #
 # Knobs (environment, defaults in brackets):
-#   BENCH_THREADS [2]  BENCH_CONNECTIONS [64]  BENCH_DURATION [15] s  BENCH_WARMUP [5] s
+#   BENCH_THREADS [2]  BENCH_CONNECTIONS [64]  BENCH_DURATION [15] s  BENCH_WARMUP [15] s
 #   BENCH_NGINX_WORKERS [auto]       nginx worker_processes
 #   BENCH_SIGNUPS [60000]            permits + AuthTokens minted for (d) (warm-up + measured run)
 #   BENCH_WARMUP_SIGNUPS [12000]     of those, the slice the (d) warm-up may use
-#   BENCH_DOTNET_ENV ["DOTNET_gcServer=0 DOTNET_TieredCompilation=0"]  runtime env for every .NET
+#   BENCH_DOTNET_ENV ["DOTNET_gcServer=0"]  runtime env for every .NET
 #                                    server (homegate, the upstream, the fake homeserver)
 #   BENCH_PG_POOL [64]               Npgsql Maximum Pool Size for homegate
 #   BENCH_PG_EXTRA [""]  appended to its connection string (homegate already sets Max Auto Prepare=20)
@@ -26,11 +26,11 @@ bench_dir="$repo/tests/bench"
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-64}
 duration=${BENCH_DURATION:-15}
-warmup=${BENCH_WARMUP:-5}
+warmup=${BENCH_WARMUP:-15}
 nginx_workers=${BENCH_NGINX_WORKERS:-auto}
 signups=${BENCH_SIGNUPS:-60000}
 warmup_signups=${BENCH_WARMUP_SIGNUPS:-12000}
-dotnet_env=${BENCH_DOTNET_ENV:-DOTNET_gcServer=0 DOTNET_TieredCompilation=0}
+dotnet_env=${BENCH_DOTNET_ENV:-DOTNET_gcServer=0}
 pg_pool=${BENCH_PG_POOL:-64}
 pg_extra=${BENCH_PG_EXTRA:-}
 results_file=${BENCH_RESULTS:-$bench_dir/results.md}

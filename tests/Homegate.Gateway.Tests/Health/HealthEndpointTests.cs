@@ -11,27 +11,10 @@ using Npgsql;
 namespace Homegate.Gateway.Tests.Health;
 
 /// <summary>/healthz/live and /healthz/ready against the real host.</summary>
-public sealed class HealthEndpointTests : IAsyncLifetime
+public sealed class HealthEndpointTests : HomeserverTestBase
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("homegate-health").FullName;
-    private TestDatabase _db = null!;
-    private FakeHomeserver _homeserver = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _homeserver = await FakeHomeserver.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _homeserver.DisposeAsync();
-        await _db.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     private Task<GatewayHost> StartAsync(Action<JsonObject>? edit = null) =>
-        GatewayHost.StartAsync(GatewayHost.WriteConfig(_directory, _db, _homeserver, edit));
+        GatewayHost.StartAsync(GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, edit));
 
     [Fact]
     public async Task Live_and_ready_answer_healthy_with_detail_per_check_and_never_reach_the_homeserver()
@@ -52,7 +35,7 @@ public sealed class HealthEndpointTests : IAsyncLifetime
         using var unknown = await gateway.Client.GetAsync("/healthz/other");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
-        Assert.DoesNotContain(_homeserver.Requests, r => r.Path.Contains("healthz", StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(Homeserver.Requests, r => r.Path.Contains("healthz", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
@@ -125,7 +108,7 @@ public sealed class HealthEndpointTests : IAsyncLifetime
         await using var phoenixd = await FakePhoenixd.StartAsync();
 
         // Another "instance": a session holding the watcher's advisory lock.
-        var otherInstance = new NpgsqlConnection(_db.ConnectionString + ";Pooling=false");
+        var otherInstance = new NpgsqlConnection(Db.ConnectionString + ";Pooling=false");
         await otherInstance.OpenAsync();
         await otherInstance.ExecuteAsync("SELECT pg_advisory_lock(@Key)", new { Key = LightningPaymentWatcher.LeaderLockKey });
         await using var gateway = await StartAsync(config => config["Homegate"]!["Lightning"] = LightningConfig(phoenixd, leaderRetry: "00:05:00"));

@@ -8,27 +8,10 @@ using Homegate.Gateway.Tests.Infrastructure;
 namespace Homegate.Gateway.Tests.Proxy;
 
 /// <summary>Who the client is: the peer, unless the peer is a trusted proxy. Rate limits key on it.</summary>
-public sealed class ClientAddressTests : IAsyncLifetime
+public sealed class ClientAddressTests : HomeserverTestBase
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("homegate-xff").FullName;
-    private TestDatabase _db = null!;
-    private FakeHomeserver _homeserver = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _homeserver = await FakeHomeserver.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _homeserver.DisposeAsync();
-        await _db.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     private Task<GatewayHost> StartAsync(string name, int signupLimit, params string[] trusted) =>
-        GatewayHost.StartAsync(GatewayHost.WriteConfig(Path.Combine(_directory, name), _db, _homeserver, c =>
+        GatewayHost.StartAsync(GatewayHost.WriteConfig(Path.Combine(TempDirectory, name), Db, Homeserver, c =>
         {
             c["Homegate"]!["RateLimits"]!["Policies"]!["signup"] = new JsonObject { ["PermitLimit"] = signupLimit, ["Window"] = "00:10:00" };
             c["Homegate"]!["ForwardedHeaders"] = new JsonObject { ["KnownNetworks"] = new JsonArray(trusted.Select(t => (JsonNode)t).ToArray()) };
@@ -53,7 +36,7 @@ public sealed class ClientAddressTests : IAsyncLifetime
         var passThrough = new HttpRequestMessage(HttpMethod.Get, "/");
         passThrough.Headers.TryAddWithoutValidation("X-Forwarded-For", "6.6.6.6");
         Assert.Equal(HttpStatusCode.OK, (await gateway.Client.SendAsync(passThrough)).StatusCode);
-        Assert.All(_homeserver.Requests, r => Assert.Equal("127.0.0.1", r.Header("X-Forwarded-For")));
+        Assert.All(Homeserver.Requests, r => Assert.Equal("127.0.0.1", r.Header("X-Forwarded-For")));
     }
 
     [Fact]
@@ -64,11 +47,11 @@ public sealed class ClientAddressTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.Client.SendAsync(Signup("7.7.7.7"))).StatusCode);
         await (await gateway.Client.SendAsync(Signup("6.6.6.6"))).AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
 
-        _homeserver.ClearRecorded();
+        Homeserver.ClearRecorded();
         var request = new HttpRequestMessage(HttpMethod.Get, "/");
         request.Headers.TryAddWithoutValidation("X-Forwarded-For", "9.9.9.9, 6.6.6.6");
         Assert.Equal(HttpStatusCode.OK, (await gateway.Client.SendAsync(request)).StatusCode);
-        Assert.Equal("6.6.6.6", Assert.Single(_homeserver.Requests).Header("X-Forwarded-For"));
+        Assert.Equal("6.6.6.6", Assert.Single(Homeserver.Requests).Header("X-Forwarded-For"));
     }
 
     [Theory]

@@ -9,27 +9,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Homegate.Gateway.Tests.Shutdown;
 
 /// <summary>Stopping the host: readiness fails first, in-flight signups settle, nothing stays reserved.</summary>
-public sealed class GracefulShutdownTests : IAsyncLifetime
+public sealed class GracefulShutdownTests : HomeserverTestBase
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("homegate-shutdown").FullName;
-    private TestDatabase _db = null!;
-    private FakeHomeserver _homeserver = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _homeserver = await FakeHomeserver.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _homeserver.DisposeAsync();
-        await _db.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
-
     private Task<GatewayHost> StartAsync(string grace, string timeout) =>
-        GatewayHost.StartAsync(GatewayHost.WriteConfig(_directory, _db, _homeserver, config =>
+        GatewayHost.StartAsync(GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, config =>
         {
             config["Homegate"]!["ShutdownGrace"] = grace;
             config["Homegate"]!["ShutdownTimeout"] = timeout;
@@ -38,7 +21,7 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
     private async Task WaitForSignupAtHomeserverAsync()
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (_homeserver.SignupRequests.Count == 0)
+        while (Homeserver.SignupRequests.Count == 0)
         {
             Assert.True(DateTime.UtcNow < deadline, "the signup never reached the homeserver");
             await Task.Delay(20);
@@ -46,13 +29,13 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
     }
 
     private Task<string?> StateAsync(string jti) =>
-        new RedemptionStore(_db.DataSource, TimeProvider.System).GetStateAsync(jti, CancellationToken.None);
+        new RedemptionStore(Db.DataSource, TimeProvider.System).GetStateAsync(jti, CancellationToken.None);
 
     [Fact]
     public async Task A_signup_in_flight_when_the_host_stops_completes_and_is_redeemed_while_readiness_already_fails()
     {
         await using var gateway = await StartAsync(grace: "00:00:01", timeout: "00:00:30");
-        _homeserver.SignupDelay = TimeSpan.FromSeconds(2);
+        Homeserver.SignupDelay = TimeSpan.FromSeconds(2);
         var permit = gateway.Issuer.Issue("inv:" + Guid.NewGuid().ToString("N"), "invite", null);
         Assert.Equal(HttpStatusCode.OK, (await Readiness.GetAsync(gateway.Client)).Status);
 
@@ -77,7 +60,7 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
         await stopping;
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains(user.PublicKeyZ32, _homeserver.Users);
+        Assert.Contains(user.PublicKeyZ32, Homeserver.Users);
         Assert.Equal("redeemed", await StateAsync(permit.Claims.Jti));
     }
 
@@ -85,7 +68,7 @@ public sealed class GracefulShutdownTests : IAsyncLifetime
     public async Task A_signup_still_running_at_the_shutdown_timeout_is_cut_off_and_its_permit_released_not_left_reserved()
     {
         var gateway = await StartAsync(grace: "00:00:00", timeout: "00:00:01");
-        _homeserver.SignupDelay = TimeSpan.FromSeconds(20);
+        Homeserver.SignupDelay = TimeSpan.FromSeconds(20);
         var permit = gateway.Issuer.Issue("inv:" + Guid.NewGuid().ToString("N"), "invite", null);
 
         var signup = gateway.Client.PostSignupAsync(permit.Token, Signups.NewAuthToken(out _));

@@ -48,7 +48,7 @@ internal sealed partial class SignupGateMiddleware(
         }
         finally
         {
-            await SettleAsync(context, feature);
+            await SettleAsync(feature);
         }
     }
 
@@ -175,7 +175,7 @@ internal sealed partial class SignupGateMiddleware(
         }
     }
 
-    private async Task SettleAsync(HttpContext context, SignupGateFeature feature)
+    private async Task SettleAsync(SignupGateFeature feature)
     {
         var redeemed = feature.UpstreamStatus is >= 200 and < 300;
         var id = ShortId(feature.Reservation.Jti);
@@ -205,8 +205,6 @@ internal sealed partial class SignupGateMiddleware(
         {
             LogReleased(id, feature.UpstreamStatus ?? 0);
         }
-
-        _ = context;
     }
 
     private async Task ReleaseQuietlyAsync(Reservation reservation)
@@ -280,11 +278,11 @@ internal sealed partial class SignupGateMiddleware(
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Signup refused: {Code} ({Status})")]
     private partial void LogRefused(string code, int status);
 
-    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Signup permit {Permit} redeemed")]
-    private partial void LogRedeemed(string permit);
+    [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "Signup permit {JtiHash} redeemed")]
+    private partial void LogRedeemed(string jtiHash);
 
-    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Signup permit {Permit} released (homeserver status {Status})")]
-    private partial void LogReleased(string permit, int status);
+    [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Signup permit {JtiHash} released (homeserver status {Status})")]
+    private partial void LogReleased(string jtiHash, int status);
 
     [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Could not mint a homeserver signup token: {Reason}")]
     private partial void LogMintFailed(string reason);
@@ -292,11 +290,11 @@ internal sealed partial class SignupGateMiddleware(
     [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Storage failure in the signup gate")]
     private partial void LogStorageFailure(Exception e);
 
-    [LoggerMessage(EventId = 205, Level = LogLevel.Error, Message = "Could not settle permit {Permit} (redeem: {Redeem}); its lease will expire")]
-    private partial void LogSettleFailed(Exception e, string permit, bool redeem);
+    [LoggerMessage(EventId = 205, Level = LogLevel.Error, Message = "Could not settle permit {JtiHash} (redeem: {Redeem}); its lease will expire")]
+    private partial void LogSettleFailed(Exception e, string jtiHash, bool redeem);
 
-    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Permit {Permit}: the reservation lease was lost before it was settled")]
-    private partial void LogLeaseLost(string permit);
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Permit {JtiHash}: the reservation lease was lost before it was settled")]
+    private partial void LogLeaseLost(string jtiHash);
 }
 
 internal static class SignupGateExtensions

@@ -260,20 +260,7 @@ public sealed partial class FakePhoenixd : IAsyncDisposable
         await using var fake = await StartAsync(password, port, controlEndpoints: true);
         // One JSON line, like the other fakes, for scripts to read; pay with POST {baseUrl}_fake/pay/{paymentHash}.
         Console.WriteLine(new System.Text.Json.Nodes.JsonObject { ["baseUrl"] = fake.BaseUrl.ToString(), ["password"] = password }.ToJsonString());
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
+        await Homeserver.CommandLine.WaitForShutdownAsync();
         return 0;
     }
 

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Homegate.Fakes;
-using Homegate.Fakes.Homeserver;
 using Homegate.Fakes.Phoenixd;
 using Homegate.Fakes.Pubky;
 using Homegate.Gateway.Tests.Infrastructure;
@@ -17,42 +15,31 @@ namespace Homegate.Gateway.Tests.Lightning;
 /// PhoenixD → <c>/await</c> returns paid with a permit → signup through the gate succeeds → the
 /// permit fails a second time.
 /// </summary>
-public sealed class LightningSignupEndToEndTests : IAsyncLifetime
+public sealed class LightningSignupEndToEndTests : HomeserverTestBase
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("homegate-ln-e2e").FullName;
-    private TestDatabase _db = null!;
-    private FakeHomeserver _homeserver = null!;
     private FakePhoenixd _phoenixd = null!;
     private GatewayHost _host = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _homeserver = await FakeHomeserver.StartAsync();
+        await base.InitializeAsync();
         _phoenixd = await FakePhoenixd.StartAsync();
-        var configFile = GatewayHost.WriteConfig(_directory, _db, _homeserver, config =>
-        {
-            var homegate = (JsonObject)config["Homegate"]!;
-            homegate["Lightning"] = new JsonObject
+        _host = await GatewayHost.StartAsync(GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, config =>
+            config["Homegate"]!["Lightning"] = new JsonObject
             {
                 ["BaseUrl"] = _phoenixd.BaseUrl.ToString(),
                 ["Password"] = _phoenixd.Password,
                 ["ReconnectMaxDelay"] = "00:00:02",
-            };
-        });
-
-        _host = await GatewayHost.StartAsync(configFile);
+            }));
         _client = _host.Client;
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         await _host.DisposeAsync();
         await _phoenixd.DisposeAsync();
-        await _homeserver.DisposeAsync();
-        await _db.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -84,7 +71,7 @@ public sealed class LightningSignupEndToEndTests : IAsyncLifetime
 
         var signup = await _client.PostSignupAsync(permit, body);
         Assert.Equal(HttpStatusCode.OK, signup.StatusCode);
-        Assert.Contains(user.PublicKeyZ32, _homeserver.Users);
+        Assert.Contains(user.PublicKeyZ32, Homeserver.Users);
 
         var again = await _client.PostSignupAsync(permit, AuthTokens.Create(user, DateTimeOffset.UtcNow.AddSeconds(1)));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
@@ -100,7 +87,7 @@ public sealed class LightningSignupEndToEndTests : IAsyncLifetime
 
         var replay = await _client.PostSignupAsync(second, AuthTokens.Create(user, DateTimeOffset.UtcNow.AddSeconds(2)));
         Assert.Equal(HttpStatusCode.Conflict, replay.StatusCode);
-        Assert.Single(_homeserver.SignupRequests);
+        Assert.Single(Homeserver.SignupRequests);
     }
 
     [Fact]

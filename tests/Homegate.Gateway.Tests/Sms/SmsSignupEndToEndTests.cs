@@ -2,19 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Homegate.Fakes;
-using Homegate.Fakes.Homeserver;
 using Homegate.Fakes.Prelude;
 using Homegate.Fakes.Pubky;
-using Homegate.Gateway.Hosting;
-using Homegate.Gateway.Sms;
 using Homegate.Gateway.Tests.Infrastructure;
-using Homegate.Verification.Sms;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 
 namespace Homegate.Gateway.Tests.Sms;
 
@@ -23,57 +13,26 @@ namespace Homegate.Gateway.Tests.Sms;
 /// through the gate with the SMS permit → the fake homeserver creates the user; the permit then
 /// fails a second time.
 /// </summary>
-public sealed class SmsSignupEndToEndTests : IAsyncLifetime
+public sealed class SmsSignupEndToEndTests : HomeserverTestBase
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("homegate-sms-e2e").FullName;
-    private TestDatabase _db = null!;
-    private FakeHomeserver _homeserver = null!;
     private FakePrelude _prelude = null!;
-    private WebApplication _app = null!;
+    private GatewayHost _host = null!;
     private HttpClient _client = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        _db = await TestDatabase.CreateAsync();
-        _homeserver = await FakeHomeserver.StartAsync();
+        await base.InitializeAsync();
         _prelude = await FakePrelude.StartAsync();
-        var configFile = GatewayHost.WriteConfig(_directory, _db, _homeserver, config =>
-        {
-            var homegate = (JsonObject)config["Homegate"]!;
-            homegate["Sms"] = new JsonObject { ["ApiKey"] = _prelude.ApiKey, ["BaseUrl"] = _prelude.BaseUrl.ToString() };
-        });
-
-        // Until the host composes SMS itself, add it the way it will: services, endpoints, pepper check.
-        var hostWiresSms = false;
-        _app = HomegateApp.Build(new HomegateStart(configFile, ["--urls", "http://127.0.0.1:0"]), services =>
-        {
-            hostWiresSms = services.Any(d => d.ServiceType == typeof(SmsVerificationService));
-            if (!hostWiresSms)
-            {
-                services.AddSmsVerification(new ConfigurationBuilder().AddJsonFile(configFile).Build());
-            }
-        });
-        if (!hostWiresSms)
-        {
-            _app.MapSmsVerification();
-        }
-
-        await HomegateApp.InitializeAsync(_app, CancellationToken.None);
-        await PepperGuard.EnsureAsync(_app.Services);
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _client = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+        _host = await GatewayHost.StartAsync(GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, config =>
+            config["Homegate"]!["Sms"] = new JsonObject { ["ApiKey"] = _prelude.ApiKey, ["BaseUrl"] = _prelude.BaseUrl.ToString() }));
+        _client = _host.Client;
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        _client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         await _prelude.DisposeAsync();
-        await _homeserver.DisposeAsync();
-        await _db.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -99,11 +58,11 @@ public sealed class SmsSignupEndToEndTests : IAsyncLifetime
 
         var signup = await _client.PostSignupAsync(permit, body);
         Assert.Equal(HttpStatusCode.OK, signup.StatusCode);
-        Assert.Contains(user.PublicKeyZ32, _homeserver.Users);
+        Assert.Contains(user.PublicKeyZ32, Homeserver.Users);
 
         var again = await _client.PostSignupAsync(permit, AuthTokens.Create(user, DateTimeOffset.UtcNow.AddSeconds(1)));
         Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
         Assert.Contains("permit-already-used", await again.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Single(_homeserver.SignupRequests);
+        Assert.Single(Homeserver.SignupRequests);
     }
 }

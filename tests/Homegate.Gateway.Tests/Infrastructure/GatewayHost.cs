@@ -109,12 +109,13 @@ public sealed class GatewayHost : IAsyncDisposable
         return new GatewayHost(app, configFile, new Uri(address.TrimEnd('/') + "/"));
     }
 
-    /// <summary>An issuer over the gateway's own signing key with another clock (for expired permits).</summary>
-    public PermitIssuer IssuerAt(TimeProvider time) => new(
-        Services.GetRequiredService<PermitKeyRing>(),
-        Services.GetRequiredService<IOptions<PermitOptions>>(),
-        Services.GetRequiredService<HomeserverIdentity>(),
-        time);
+    /// <summary>An issuer like the gateway's own, with any of its parts replaced: another key ring,
+    /// issuer name, audience or clock (for permits the gate must refuse).</summary>
+    public PermitIssuer IssuerWith(PermitKeyRing? keys = null, string? issuer = null, HomeserverIdentity? audience = null, TimeProvider? time = null) => new(
+        keys ?? Services.GetRequiredService<PermitKeyRing>(),
+        issuer is null ? Services.GetRequiredService<IOptions<PermitOptions>>() : Options.Create(new PermitOptions { Issuer = issuer }),
+        audience ?? Services.GetRequiredService<HomeserverIdentity>(),
+        time ?? TimeProvider.System);
 
     public async ValueTask DisposeAsync()
     {

@@ -4,8 +4,6 @@ using Homegate.Fakes.Pubky;
 using Homegate.Gateway.Tests.Infrastructure;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Permits;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace Homegate.Gateway.Tests.SignupGate;
 
@@ -65,12 +63,7 @@ public sealed class GateMatrixTests(GateFixture fixture) : IClassFixture<GateFix
     public async Task Permit_signed_by_an_unknown_key_is_rejected_as_invalid()
     {
         Reset();
-        var otherDir = Directory.CreateTempSubdirectory("homegate-otherkey").FullName;
-        var foreign = new PermitIssuer(
-            PermitKeyRing.LoadOrCreate(otherDir, []),
-            fixture.Gateway.Services.GetRequiredService<IOptions<PermitOptions>>(),
-            fixture.Gateway.Services.GetRequiredService<HomeserverIdentity>(),
-            TimeProvider.System);
+        var foreign = fixture.Gateway.IssuerWith(keys: new PermitKeyRing(PermitKey.Generate(), []));
         var permit = foreign.Issue("inv:foreign", "invite", null).Token;
         await AssertRefusedAndNotForwarded(await _client.PostSignupAsync(permit, Signups.NewAuthToken(out _)), HttpStatusCode.Forbidden, "permit-invalid");
     }
@@ -79,11 +72,7 @@ public sealed class GateMatrixTests(GateFixture fixture) : IClassFixture<GateFix
     public async Task Permit_with_a_wrong_issuer_is_rejected_as_invalid()
     {
         Reset();
-        var wrongIssuer = new PermitIssuer(
-            fixture.Gateway.Services.GetRequiredService<PermitKeyRing>(),
-            Options.Create(new PermitOptions { Issuer = "someone-else" }),
-            fixture.Gateway.Services.GetRequiredService<HomeserverIdentity>(),
-            TimeProvider.System);
+        var wrongIssuer = fixture.Gateway.IssuerWith(issuer: "someone-else");
         var permit = wrongIssuer.Issue("inv:wrong-iss", "invite", null).Token;
         await AssertRefusedAndNotForwarded(await _client.PostSignupAsync(permit, Signups.NewAuthToken(out _)), HttpStatusCode.Forbidden, "permit-invalid");
     }
@@ -92,11 +81,7 @@ public sealed class GateMatrixTests(GateFixture fixture) : IClassFixture<GateFix
     public async Task Permit_for_another_homeserver_is_rejected_as_wrong_audience()
     {
         Reset();
-        var elsewhere = new PermitIssuer(
-            fixture.Gateway.Services.GetRequiredService<PermitKeyRing>(),
-            fixture.Gateway.Services.GetRequiredService<IOptions<PermitOptions>>(),
-            new HomeserverIdentity(UserKey.Generate().PublicKeyZ32),
-            TimeProvider.System);
+        var elsewhere = fixture.Gateway.IssuerWith(audience: new HomeserverIdentity(UserKey.Generate().PublicKeyZ32));
         var permit = elsewhere.Issue("inv:elsewhere", "invite", null).Token;
         await AssertRefusedAndNotForwarded(await _client.PostSignupAsync(permit, Signups.NewAuthToken(out _)), HttpStatusCode.Forbidden, "permit-wrong-audience");
     }
@@ -105,7 +90,7 @@ public sealed class GateMatrixTests(GateFixture fixture) : IClassFixture<GateFix
     public async Task Expired_permit_is_rejected()
     {
         Reset();
-        var past = fixture.Gateway.IssuerAt(new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(-1)));
+        var past = fixture.Gateway.IssuerWith(time: new ManualTimeProvider(DateTimeOffset.UtcNow.AddHours(-1)));
         var permit = past.Issue("inv:expired", "invite", null).Token;
         await AssertRefusedAndNotForwarded(await _client.PostSignupAsync(permit, Signups.NewAuthToken(out _)), HttpStatusCode.Forbidden, "permit-expired");
     }
@@ -114,7 +99,7 @@ public sealed class GateMatrixTests(GateFixture fixture) : IClassFixture<GateFix
     public async Task Not_yet_valid_permit_is_rejected_as_expired()
     {
         Reset();
-        var future = fixture.Gateway.IssuerAt(new ManualTimeProvider(DateTimeOffset.UtcNow.AddMinutes(5)));
+        var future = fixture.Gateway.IssuerWith(time: new ManualTimeProvider(DateTimeOffset.UtcNow.AddMinutes(5)));
         var permit = future.Issue("inv:future", "invite", null).Token;
         await AssertRefusedAndNotForwarded(await _client.PostSignupAsync(permit, Signups.NewAuthToken(out _)), HttpStatusCode.Forbidden, "permit-expired");
     }
@@ -123,7 +108,7 @@ public sealed class GateMatrixTests(GateFixture fixture) : IClassFixture<GateFix
     public async Task Permit_expired_by_less_than_the_allowed_skew_is_still_accepted()
     {
         Reset();
-        var almost = fixture.Gateway.IssuerAt(new ManualTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-15).AddSeconds(-30)));
+        var almost = fixture.Gateway.IssuerWith(time: new ManualTimeProvider(DateTimeOffset.UtcNow.AddMinutes(-15).AddSeconds(-30)));
         var permit = almost.Issue("inv:skew-" + Guid.NewGuid().ToString("N"), "invite", null).Token;
         var response = await _client.PostSignupAsync(permit, Signups.NewAuthToken(out _));
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

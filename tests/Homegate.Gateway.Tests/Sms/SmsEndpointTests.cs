@@ -6,28 +6,8 @@ using Homegate.Fakes.Prelude;
 
 namespace Homegate.Gateway.Tests.Sms;
 
-public sealed class SmsEndpointTests : IAsyncLifetime
+public sealed class SmsEndpointTests : SmsTestBase
 {
-    private readonly string _dataDir = Path.Join(Path.GetTempPath(), "homegate-sms-endpoints-" + Guid.NewGuid().ToString("N"));
-    private TestDatabase _db = null!;
-    private FakePrelude _prelude = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _prelude = await FakePrelude.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _prelude.DisposeAsync();
-        await _db.DisposeAsync();
-        if (Directory.Exists(_dataDir))
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task Send_verify_and_status_over_http_yield_a_permit_and_a_verified_status()
     {
@@ -43,7 +23,7 @@ public sealed class SmsEndpointTests : IAsyncLifetime
         var pending = await host.Client.GetAsync(new Uri("/sms_verification/status/" + Uri.EscapeDataString(phone), UriKind.Relative));
         Assert.Equal("""{"status":"pending"}""", await pending.Content.ReadAsStringAsync());
 
-        var verified = await host.Client.PostAsJsonAsync("/sms_verification/verify_code", new { phoneNumber = phone, code = _prelude.LastCodeFor(phone) });
+        var verified = await host.Client.PostAsJsonAsync("/sms_verification/verify_code", new { phoneNumber = phone, code = Prelude.LastCodeFor(phone) });
         Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
         using (var body = JsonDocument.Parse(await verified.Content.ReadAsStringAsync()))
         {
@@ -60,7 +40,7 @@ public sealed class SmsEndpointTests : IAsyncLifetime
             Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$", body.RootElement.GetProperty("verifiedAt").GetString());
         }
 
-        var create = _prelude.Requests.First(r => r.PhoneNumber == phone);
+        var create = Prelude.Requests.First(r => r.PhoneNumber == phone);
         Assert.Equal("127.0.0.1", create.Ip);
         Assert.Equal("sms-endpoint-tests/1.0", create.UserAgent);
         Assert.Equal("d-1", create.DispatchId);
@@ -99,9 +79,9 @@ public sealed class SmsEndpointTests : IAsyncLifetime
         var limited = SmsTestHost.NewPhoneNumber();
         var blocked = SmsTestHost.NewPhoneNumber();
         var broken = SmsTestHost.NewPhoneNumber();
-        _prelude.Script(limited, PreludeBehavior.RateLimited, retryAfter: TimeSpan.FromSeconds(42));
-        _prelude.Script(blocked, PreludeBehavior.Blocked);
-        _prelude.Script(broken, PreludeBehavior.ServerError);
+        Prelude.Script(limited, PreludeBehavior.RateLimited, retryAfter: TimeSpan.FromSeconds(42));
+        Prelude.Script(blocked, PreludeBehavior.Blocked);
+        Prelude.Script(broken, PreludeBehavior.ServerError);
 
         var response = await host.Client.PostAsJsonAsync("/sms_verification/send_code", new { phoneNumber = limited });
         await AssertProblemAsync(response, 429, "rate-limited");
@@ -116,7 +96,7 @@ public sealed class SmsEndpointTests : IAsyncLifetime
         await using var host = await StartAsync(new Dictionary<string, string?> { ["Homegate:Sms:MaxFailedAttempts"] = "2" });
         var phone = SmsTestHost.NewPhoneNumber();
         await host.Client.PostAsJsonAsync("/sms_verification/send_code", new { phoneNumber = phone });
-        var code = _prelude.LastCodeFor(phone)!;
+        var code = Prelude.LastCodeFor(phone)!;
         var wrong = code == "111111" ? "222222" : "111111";
 
         for (var i = 0; i < 2; i++)
@@ -138,7 +118,7 @@ public sealed class SmsEndpointTests : IAsyncLifetime
         await AssertProblemAsync(await host.Client.PostAsJsonAsync("/sms_verification/send_code", new { phoneNumber = "+30123456789" }), 404, "sms-disabled");
         await AssertProblemAsync(await host.Client.PostAsJsonAsync("/sms_verification/verify_code", new { phoneNumber = "+30123456789", code = "123456" }), 404, "sms-disabled");
         await AssertProblemAsync(await host.Client.GetAsync(new Uri("/sms_verification/status/+30123456789", UriKind.Relative)), 404, "sms-disabled");
-        Assert.Empty(_prelude.Requests);
+        Assert.Empty(Prelude.Requests);
     }
 
     [Fact]
@@ -168,7 +148,7 @@ public sealed class SmsEndpointTests : IAsyncLifetime
 
         async Task Call(Task<HttpResponseMessage> request) => bodies.AppendLine(await (await request).Content.ReadAsStringAsync());
         await Call(host.Client.PostAsJsonAsync("/sms_verification/send_code", new { phoneNumber = phone }));
-        var code = _prelude.LastCodeFor(phone)!;
+        var code = Prelude.LastCodeFor(phone)!;
         await Call(host.Client.PostAsJsonAsync("/sms_verification/verify_code", new { phoneNumber = phone, code = code == "123456" ? "654321" : "123456" }));
         await Call(host.Client.GetAsync(new Uri("/sms_verification/status/" + phone, UriKind.Relative)));
         await Call(host.Client.PostAsJsonAsync("/sms_verification/verify_code", new { phoneNumber = phone, code }));
@@ -189,7 +169,7 @@ public sealed class SmsEndpointTests : IAsyncLifetime
     }
 
     private Task<SmsTestHost> StartAsync(IDictionary<string, string?>? settings = null, int perPolicyLimit = 10_000)
-        => SmsTestHost.StartAsync(_db, _prelude, _dataDir, settings, perPolicyLimit);
+        => SmsTestHost.StartAsync(Db, Prelude, DataDir, settings, perPolicyLimit);
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, int status, string code)
     {
@@ -205,7 +185,7 @@ public sealed class SmsEndpointTests : IAsyncLifetime
 
     private async Task<string> DumpDatabaseAsync()
     {
-        await using var connection = await _db.DataSource.OpenConnectionAsync();
+        await using var connection = await Db.DataSource.OpenConnectionAsync();
         var tables = new List<string>();
         await using (var command = new Npgsql.NpgsqlCommand("SELECT tablename FROM pg_tables WHERE schemaname = 'public'", connection))
         await using (var reader = await command.ExecuteReaderAsync())

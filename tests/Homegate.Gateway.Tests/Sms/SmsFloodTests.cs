@@ -13,32 +13,12 @@ namespace Homegate.Gateway.Tests.Sms;
 /// within 10 s and keep this process (test runner, host, fake Prelude) under 300 MiB.
 /// Figures are written to the test output and recorded in tests/bench/sms-flood/RESULTS.md.
 /// </summary>
-public sealed class SmsFloodTests(ITestOutputHelper output) : IAsyncLifetime
+public sealed class SmsFloodTests(ITestOutputHelper output) : SmsTestBase
 {
-    private readonly string _dataDir = Path.Join(Path.GetTempPath(), "homegate-sms-flood-" + Guid.NewGuid().ToString("N"));
-    private TestDatabase _db = null!;
-    private FakePrelude _prelude = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync();
-        _prelude = await FakePrelude.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _prelude.DisposeAsync();
-        await _db.DisposeAsync();
-        if (Directory.Exists(_dataDir))
-        {
-            Directory.Delete(_dataDir, recursive: true);
-        }
-    }
-
     [Fact]
     public async Task Two_hundred_concurrent_send_codes_are_all_answered_quickly_within_the_memory_bound()
     {
-        await using var host = await SmsTestHost.StartAsync(_db, _prelude, _dataDir);
+        await using var host = await SmsTestHost.StartAsync(Db, Prelude, DataDir);
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1000 }) { BaseAddress = host.Client.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
         await client.PostAsJsonAsync("/sms_verification/send_code", new { phoneNumber = SmsTestHost.NewPhoneNumber() }); // warm up
 

@@ -67,8 +67,11 @@ internal static partial class HomegateApp
         app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();
-        app.UseCors();
-        app.UseRateLimiter();
+        app.UseExceptForPassThrough(own =>
+        {
+            own.UseCors();
+            own.UseRateLimiter();
+        });
 
         // Homegate's own endpoints; the reverse proxy's catch-all route ranks below them.
         app.MapHomegateHealth();

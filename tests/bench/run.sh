@@ -20,7 +20,7 @@
 #   BENCH_RESULTS [tests/bench/results.md]   BENCH_KEEP [0] keep the temp dir
 #   BENCH_STRICT [0]                 1: exit 1 when a target is missed
 #   BENCH_CASES ["a b c e d"]        which cases to run (a dry run without homegate: "a b")
-#   BENCH_ROUNDS [3]                 alternating measured rounds of the pass-through cases (b, c, e)
+#   BENCH_ROUNDS [5]                 alternating measured rounds of the pass-through cases (b, c, e)
 # Every step is bounded (timeout / bounded polling); every process started here is stopped on exit.
 set -euo pipefail
 
@@ -38,7 +38,7 @@ pg_pool=${BENCH_PG_POOL:-64}
 pg_extra=${BENCH_PG_EXTRA:-}
 results_file=${BENCH_RESULTS:-$bench_dir/results.md}
 cases=" ${BENCH_CASES:-a b c e d} "
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 want() { [[ "$cases" == *" $1 "* ]]; }
 bin_dir="$repo/.tmp/bench"
 

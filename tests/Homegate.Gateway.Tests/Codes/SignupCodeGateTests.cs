@@ -279,4 +279,74 @@ public sealed class SignupCodeGateTests : IAsyncLifetime
 
         return string.Join('\n', lines);
     }
+
+    [Fact]
+    public async Task The_meter_counts_codes_issued_redeemed_rejected_by_reason_and_code_guess_refusals()
+    {
+        await StartAsync();
+        var measurements = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
+        var factory = _gateway.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
+        using var listener = new System.Diagnostics.Metrics.MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == Homegate.Verification.Observability.HomegateMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+        {
+            var key = instrument.Name;
+            foreach (var tag in tags)
+            {
+                key += $"|{tag.Key}={tag.Value}";
+            }
+
+            measurements.AddOrUpdate(key, value, (_, sum) => sum + value);
+        });
+        listener.Start();
+
+        var (_, code) = await InviteAsync();
+        var (permit, _) = await InviteAsync();
+        Assert.Equal(HttpStatusCode.OK, (await SignupFromAsync("192.0.2.1", code)).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await SignupFromAsync("192.0.2.1", code)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.PostSignupAsync(permit, Signups.NewAuthToken(out _))).StatusCode);
+        for (var i = 0; i < 11; i++)
+        {
+            await SignupFromAsync("192.0.2.2", SignupCodes.Generate());
+        }
+
+        long Get(string key) => measurements.TryGetValue(key, out var v) ? v : 0;
+        Assert.Equal(2, Get("homegate.codes.issued|method=invite"));
+        Assert.Equal(1, Get("homegate.codes.redeemed"));
+        Assert.Equal(2, Get("homegate.permits.redeemed"));
+        Assert.Equal(1, Get("homegate.codes.rejected|code=permit-already-used"));
+        Assert.Equal(10, Get("homegate.codes.rejected|code=permit-invalid"));
+        Assert.Equal(1, Get("homegate.codes.guess_rejections"));
+        Assert.Equal(1, Get("homegate.ratelimit.rejections|policy=code-guess"));
+    }
+
+    [Fact]
+    public async Task Retention_deletes_codes_once_expired_past_the_grace_and_keeps_the_rest()
+    {
+        await StartAsync();
+        var issuer = _gateway.Services.GetRequiredService<SignupCodeIssuer>();
+        var now = DateTimeOffset.UtcNow;
+        async Task<string> CodeExpiringAt(DateTimeOffset expires)
+        {
+            var claims = _gateway.Issuer.Issue("inv:" + Guid.NewGuid().ToString("N"), PermitMethods.Invite, null).Claims;
+            return await issuer.IssueAsync(claims with { IssuedAt = expires.AddDays(-7), NotBefore = expires.AddDays(-7), Expires = expires }, CancellationToken.None);
+        }
+
+        var old = await CodeExpiringAt(now.AddDays(-2));
+        var recent = await CodeExpiringAt(now.AddHours(-1));
+        var live = await CodeExpiringAt(now.AddDays(3));
+
+        var result = await _gateway.Services.GetRequiredService<Homegate.Verification.Retention.RetentionCleaner>().RunOnceAsync(CancellationToken.None);
+        Assert.Equal(1, result.ExpiredCodes);
+        await (await _gateway.Client.GetAsync($"/invite/{old}/status")).AssertProblemAsync(HttpStatusCode.NotFound, "code-not-found");
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.GetAsync($"/invite/{recent}/status")).StatusCode);
+        Assert.Contains("\"expired\"", await (await _gateway.Client.GetAsync($"/invite/{recent}/status")).Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await _gateway.Client.PostSignupAsync(live, Signups.NewAuthToken(out _))).StatusCode);
+    }
 }

@@ -10,6 +10,7 @@ CASES = [
     ("c-homegate", "(c) homegate pass-through", "GET /"),
     ("e-yarp", "(e) bare YARP pass-through", "GET /"),
     ("d-signup", "(d) homegate gated signups", "POST /signup?signup_token=<permit>"),
+    ("f-signup-code", "(f) homegate gated signups with codes", "POST /signup?signup_token=<code>"),
 ]
 # Measured in alternating rounds (NAME.rN.*); the results table shows each field's median.
 ROUND_CASES = ("b-nginx", "c-homegate", "e-yarp")
@@ -113,6 +114,12 @@ def median_row(runs):
     return row
 
 
+def us_per(row):
+    """homegate CPU µs per request of a case, or None."""
+    r = ratio(row.get("proxy_cpu_s"), row.get("requests"))
+    return None if r is None else r * 1e6
+
+
 def main():
     d = Path(sys.argv[1])
     meta = kv(d / "meta")
@@ -126,7 +133,7 @@ def main():
         else:
             rows[key] = load_run(d, key, nproc)
 
-    a, b, c, e, dd = (rows[k] for k, _, _ in CASES)
+    a, b, c, e, dd, ff = (rows[k] for k, _, _ in CASES)
     out = []
     w = out.append
     w("# Homegate benchmark results")
@@ -187,12 +194,21 @@ def main():
     w("")
     w("*errors* = non-2xx responses plus socket errors (connect/read/write/timeout). *proxy CPU* = user+system CPU "
       "of nginx (master and workers), homegate or the bare YARP app during the measured run, per request; *backend CPU* = the upstream "
-      "for (a)–(c) and (e), the fake homeserver plus PostgreSQL (postmaster and backends) for (d). *machine busy* = all "
+      "for (a)–(c) and (e), the fake homeserver plus PostgreSQL (postmaster and backends) for (d) and (f). *machine busy* = all "
       f"CPU time used on the machine over {nproc} cores × the measured window (wrk itself included; for (d) the window "
       "includes wrk's Lua init, which loads the permits and bodies); *other CPU* = the part of "
       "that used by neither wrk nor the watched processes (other work on the machine, the kernel's share of "
       "loopback networking not charged to a process): the noise in the measurement.")
     w("")
+    for name, sig in (("(f)", ff),):
+        if "signup_2xx" in sig:
+            w(f"{name} in detail: {sig.get('signup_2xx')} signups with codes answered 2xx, {sig.get('signup_non2xx')} non-2xx "
+              f"({sig.get('signup_statuses') or 'none'}), {sig.get('socket_detail', 'no socket errors')}; "
+              f"{sig.get('signup_threads_exhausted', 0)} wrk thread(s) ran out of codes. AuthTokens "
+              f"{meta.get('code_bodies_age_at_end_s', 'n/a')} s old at the end. "
+              f"Successful signups per second: {fmt(ratio(sig.get('signup_2xx'), sig.get('seconds')), 0)}; "
+              f"homegate CPU per signup {fmt(us_per(sig), 0)} µs (with permits, (d): {fmt(us_per(dd), 0)} µs).")
+            w("")
     if "signup_2xx" in dd:
         w(f"(d) in detail: {dd.get('signup_2xx')} signups answered 2xx, {dd.get('signup_non2xx')} non-2xx "
           f"({dd.get('signup_statuses') or 'none'}), {dd.get('socket_detail', 'no socket errors')}; "
@@ -235,10 +251,14 @@ def main():
     w(f"| requests/s e/b (bare YARP ÷ nginx) | {fmt(ratio(e.get('rps'), b.get('rps')))} |")
     w(f"| requests/s c/a (homegate ÷ direct) | {fmt(ca)} |")
     w(f"| requests/s b/a (nginx ÷ direct) | {fmt(ratio(b.get('rps'), a.get('rps')))} |")
+    fd = ratio(ratio(ff.get("signup_2xx"), ff.get("seconds")), ratio(dd.get("signup_2xx"), dd.get("seconds")))
+    w(f"| gated signups/s f/d (codes ÷ permits) | {fmt(fd)} |")
+    w(f"| homegate CPU per signup f/d | {fmt(ratio(us_per(ff), us_per(dd)))} |")
     w("")
     w("## Targets")
     w("")
     signups_per_s = ratio(dd.get("signup_2xx"), dd.get("seconds"))
+    code_signups_per_s = ratio(ff.get("signup_2xx"), ff.get("seconds"))
     checks = [
         ("issue 13: pass-through requests/s ≥ 0.95 × bare YARP", ce is not None and ce >= 0.95, f"c/e = {fmt(ce)}"),
         ("issue 13: pass-through CPU per request ≤ 1.05 × bare YARP", cpuce is not None and cpuce <= 1.05, f"c/e = {fmt(cpuce)}"),
@@ -248,6 +268,10 @@ def main():
         ("gated signups ≥ 1,000/s", signups_per_s is not None and signups_per_s >= 1000, f"{fmt(signups_per_s, 0)} successful signups/s"),
         ("gated signups with zero errors", "signup_2xx" in dd and dd.get("errors", 1) == 0 and not dd.get("signup_threads_exhausted"),
          f"{dd.get('errors', 'n/a')} errors"),
+        ("gated signups with codes ≥ 1,000/s (issue 8)", code_signups_per_s is not None and code_signups_per_s >= 1000,
+         f"{fmt(code_signups_per_s, 0)} successful signups/s"),
+        ("gated signups with codes with zero errors", "signup_2xx" in ff and ff.get("errors", 1) == 0 and not ff.get("signup_threads_exhausted"),
+         f"{ff.get('errors', 'n/a')} errors"),
     ]
     w("| target | result | measured |")
     w("|---|---|---|")

@@ -171,6 +171,13 @@ def main():
           f"{fmt(r.get('proxy_us'), 0) if key != 'a-upstream' else '–'} | {fmt(r.get('backend_us'), 0)} | "
           f"{fmt(r.get('busy_pct'), 0)} % | {fmt(r.get('other_pct'), 0)} % | {r['loadavg']} |")
     w("")
+    others = [r.get("other_pct") for runs in rounds.values() for r in runs if r.get("other_pct") is not None]
+    if others:
+        w(f"Conditions: the machine was shared; during the pass-through rounds other work took {min(others):.0f}–{max(others):.0f} % "
+          f"of its CPU (median {median(others):.0f} %; *other CPU* per round below), and the load average was "
+          f"{meta.get('loadavg_start')} when the run started. Absolute requests/s and latencies are those of a contended "
+          "machine; compare the ratios, measured side by side.")
+        w("")
     w("### Pass-through rounds")
     w("")
     w("Each round measures (b), (c) and (e) back to back; the ratios of one round compare runs a minute apart, "
@@ -226,7 +233,10 @@ def main():
             w(f"CPU per gated signup in this run: homegate {hg:,.0f} µs, fake homeserver {fake:,.0f} µs, PostgreSQL {db:,.0f} µs, "
               f"wrk {wrk:,.0f} µs; together {total:,.0f} µs. At these per-request costs the {nproc} cores could carry at most "
               f"≈{nproc * 1e6 / total:,.0f} signups/s even with nothing else running (an extrapolation, not a measurement; "
-              "per-request costs also grow when the machine is contended).")
+              "per-request costs also grow when the machine is contended). Issue 13 took out of a signup's path only a "
+              "second path normalisation and two per-request closures (≈ 1–2 µs); the rest is the gate's own work, mostly "
+              "I/O: three PostgreSQL statements, the token mint over the admin API and the forward (tests/bench/README.md, "
+              "\"Gated signups\").")
         w("")
     w("Memory (peak RSS, `VmHWM` from `/proc/<pid>/status`, read just before the process was stopped): "
       f"homegate pass-through {fmt(c.get('vmhwm_kb', 0) / 1024, 0)} MiB, homegate gated {fmt(dd.get('vmhwm_kb', 0) / 1024, 0)} MiB, "

@@ -52,7 +52,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
 fi
-"$repo/scripts/install-deps" >&2 # libsodium, PostgreSQL
+"$repo/scripts/install-deps" >&2 # PostgreSQL
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 # ---------------------------------------------------------------- process bookkeeping

@@ -32,13 +32,12 @@ internal static class InviteCommand
         try
         {
             await using var app = HomegateApp.Build(new HomegateStart(configPath, []));
-            Sodium.EnsureLoaded();
             await HomegateApp.ResolveHomeserverIdentityAsync(app.Services, cancellationToken);
             var issuer = app.Services.GetRequiredService<PermitIssuer>();
             var random = new byte[16];
             for (var i = 0; i < count; i++)
             {
-                Sodium.RandomBytes(random);
+                System.Security.Cryptography.RandomNumberGenerator.Fill(random);
                 var permit = issuer.Issue("inv:" + Base64Url.Encode(random), "invite", pubky, lifetime);
                 await output.WriteLineAsync(permit.Token);
             }

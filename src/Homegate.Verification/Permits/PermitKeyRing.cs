@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using Homegate.Verification.Crypto;
 
 namespace Homegate.Verification.Permits;
 
@@ -129,17 +130,18 @@ public sealed class PermitKeyRing
             Directory.CreateDirectory(dataDir, OwnerOnlyDirectory);
         }
 
-        var key = PermitKey.Generate();
+        var secretKey = Ed25519Keys.NewSecretKey();
         var temp = Path.Combine(dataDir, $".{SigningKeyFileName}.{Guid.NewGuid():N}.tmp");
         try
         {
-            WriteOwnerOnly(temp, Paserk.SecretKey(key.SecretKey!));
+            WriteOwnerOnly(temp, Paserk.SecretKey(secretKey));
 
             // Another process may have created the key since our check: then theirs wins and we use it.
-            return NoReplaceMove.TryMove(temp, path) ? key : Load(path);
+            return NoReplaceMove.TryMove(temp, path) ? PermitKey.FromSecretKey(secretKey) : Load(path);
         }
         finally
         {
+            CryptographicOperations.ZeroMemory(secretKey);
             File.Delete(temp);
         }
     }

@@ -92,7 +92,7 @@ internal static class PepperFile
     {
         var input = System.Text.Encoding.ASCII.GetBytes("homegate-pepper-fingerprint:" + pepper);
         Span<byte> output = stackalloc byte[32];
-        Sodium.Blake2b(input, output);
+        NSec.Cryptography.HashAlgorithm.Blake2b_256.Hash(input, output);
         return Convert.ToHexStringLower(output);
     }
 

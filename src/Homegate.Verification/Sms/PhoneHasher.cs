@@ -2,6 +2,7 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Homegate.Verification.Crypto;
 using Microsoft.Extensions.Options;
+using NSec.Cryptography;
 
 namespace Homegate.Verification.Sms;
 
@@ -17,6 +18,9 @@ internal sealed class PhoneHasher : IDisposable
     private const int MemoryKiB = 19456;
     private const int Passes = 2;
     private const int HashBytes = 32;
+
+    private static readonly PasswordBasedKeyDerivationAlgorithm Argon2id = PasswordBasedKeyDerivationAlgorithm.Argon2id(
+        new Argon2Parameters { DegreeOfParallelism = 1, MemorySize = MemoryKiB, NumberOfPasses = Passes });
 
     private readonly PepperGuard _pepper;
     private readonly ConcurrencyLimiter _limiter;
@@ -49,12 +53,17 @@ internal sealed class PhoneHasher : IDisposable
     }
 
     /// <summary>The salt for a pepper: BLAKE3 of its ASCII hex text, first 16 bytes.</summary>
-    public static byte[] Salt(string pepperHex) => Blake3.Hash(Encoding.ASCII.GetBytes(pepperHex), 16);
+    public static byte[] Salt(string pepperHex)
+    {
+        var salt = new byte[16];
+        Blake3.Hasher.Hash(Encoding.ASCII.GetBytes(pepperHex), salt);
+        return salt;
+    }
 
     public static string Hash(byte[] salt, string e164)
     {
         Span<byte> output = stackalloc byte[HashBytes];
-        Sodium.Argon2id(Encoding.UTF8.GetBytes(e164), salt, Passes, MemoryKiB, output);
+        Argon2id.DeriveBytes(Encoding.UTF8.GetBytes(e164), salt, output);
         return Convert.ToHexStringLower(output);
     }
 

@@ -7,7 +7,7 @@ using NSec.Cryptography;
 namespace Homegate.Verification.Sms;
 
 /// <summary>
-/// The phone-number hash of EXTERNALS.md §5, bit-compatible with the Rust Homegate:
+/// The phone-number hash (docs/api.md, "Phone hash"), bit-compatible with the Rust Homegate:
 /// Argon2id v1.3 (19456 KiB, 2 passes, parallelism 1, 32 bytes) of the E.164 string, salted with
 /// the first 16 bytes of BLAKE3 over the pepper's hex text. Each hash takes ~17 ms and 19 MiB, so
 /// at most <see cref="SmsOptions.HashConcurrency"/> run at once and at most
@@ -15,20 +15,24 @@ namespace Homegate.Verification.Sms;
 /// </summary>
 internal sealed class PhoneHasher : IDisposable
 {
-    private const int MemoryKiB = 19456;
-    private const int Passes = 2;
-    private const int HashBytes = 32;
+    internal const int MemoryKiB = 19456;
+    internal const int Passes = 2;
+    internal const int HashBytes = 32;
 
     private static readonly PasswordBasedKeyDerivationAlgorithm Argon2id = PasswordBasedKeyDerivationAlgorithm.Argon2id(
         new Argon2Parameters { DegreeOfParallelism = 1, MemorySize = MemoryKiB, NumberOfPasses = Passes });
 
     private readonly PepperGuard _pepper;
+    private readonly PhoneHashArgon2id _argon2id;
     private readonly ConcurrencyLimiter _limiter;
     private byte[]? _salt;
 
-    public PhoneHasher(PepperGuard pepper, IOptions<SmsOptions> options)
+    // argon2id: NSec's (libsodium) unless one is registered; the SMS flood benchmark registers
+    // Konscious to compare them (docs/decisions.md).
+    public PhoneHasher(PepperGuard pepper, IOptions<SmsOptions> options, PhoneHashArgon2id? argon2id = null)
     {
         _pepper = pepper;
+        _argon2id = argon2id ?? Hash;
         var value = options.Value;
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
@@ -49,7 +53,7 @@ internal sealed class PhoneHasher : IDisposable
         }
 
         // Argon2id is CPU- and memory-bound; keep it off the request's synchronous path.
-        return await Task.Run(() => Hash(salt, e164), cancellationToken);
+        return await Task.Run(() => _argon2id(salt, e164), cancellationToken);
     }
 
     /// <summary>The salt for a pepper: BLAKE3 of its ASCII hex text, first 16 bytes.</summary>
@@ -69,6 +73,9 @@ internal sealed class PhoneHasher : IDisposable
 
     public void Dispose() => _limiter.Dispose();
 }
+
+/// <summary>Argon2id with the phone hash's parameters over <paramref name="e164"/>, as lowercase hex.</summary>
+internal delegate string PhoneHashArgon2id(byte[] salt, string e164);
 
 /// <summary>Too many phone hashes are running and waiting; the caller answers 503 <c>busy</c>.</summary>
 public sealed class SmsBusyException : Exception

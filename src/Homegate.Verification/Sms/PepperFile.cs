@@ -5,7 +5,7 @@ namespace Homegate.Verification.Sms;
 
 /// <summary>
 /// <c>&lt;DataDir&gt;/pepper.txt</c>: 64 lowercase hex characters (32 random bytes), no newline,
-/// mode 0600 (EXTERNALS.md §5). Read trimmed; anything else is an error naming the file.
+/// mode 0600 (docs/api.md §4, "Phone hash"). Read trimmed; anything else is an error naming the file.
 /// </summary>
 internal static class PepperFile
 {

@@ -251,7 +251,7 @@ write_config() {
 }
 EOF
 }
-mkdir -p "$work/data"
+mkdir -p -m 700 "$work/data"  # homegate refuses a DataDir open to group or others
 write_config "$work/pass.json" "$upstream_url"
 write_config "$work/gated.json" "$homeserver_client"
 

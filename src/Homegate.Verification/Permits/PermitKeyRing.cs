@@ -65,6 +65,8 @@ public sealed class PermitKeyRing
         ArgumentNullException.ThrowIfNull(trustedKeys);
         var trusted = ParseTrustedKeys(trustedKeys);
         var path = Path.Combine(dataDir, SigningKeyFileName);
+        SecretFiles.EnsurePrivateDirectory(dataDir, "the data directory (Homegate:DataDir)");
+        SecretFiles.EnsurePrivateFile(path, "the permit signing key file");
         var signing = Path.Exists(path) ? Load(path) : CreateOrLoad(dataDir, path);
         return new PermitKeyRing(signing, trusted);
     }

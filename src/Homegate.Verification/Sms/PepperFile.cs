@@ -14,6 +14,8 @@ internal static class PepperFile
     /// <summary>The pepper text, or null when the file does not exist.</summary>
     public static string? TryRead(string path)
     {
+        SecretFiles.EnsurePrivateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, "the data directory (Homegate:DataDir)");
+        SecretFiles.EnsurePrivateFile(path, "the pepper file");
         string text;
         try
         {

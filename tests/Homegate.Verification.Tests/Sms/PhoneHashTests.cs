@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 
 namespace Homegate.Verification.Tests.Sms;
 
+// Unix file modes: homegate refuses secrets open to group or others.
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PhoneHashTests
 {
     private static readonly string ReferencePepper = Vectors().GetProperty("pepper").GetString()!;
@@ -46,9 +48,10 @@ public sealed class PhoneHashTests
     public async Task Beyond_the_concurrency_and_queue_bounds_requests_are_refused_at_once()
     {
         var dataDir = Path.Join(Path.GetTempPath(), "homegate-hasher-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dataDir);
+        Directory.CreateDirectory(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var pepperPath = Path.Join(dataDir, "pepper.txt");
         await File.WriteAllTextAsync(pepperPath, ReferencePepper);
+        File.SetUnixFileMode(pepperPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         try
         {
             await using var db = await Homegate.Fakes.TestDatabase.CreateAsync();

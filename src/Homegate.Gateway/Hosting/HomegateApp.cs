@@ -6,6 +6,7 @@ using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
 using Homegate.Gateway.Observability;
 using Homegate.Gateway.OpenApi;
+using Homegate.Gateway.OwnedPaths;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
@@ -52,6 +53,7 @@ internal static partial class HomegateApp
         services.AddHomegateRateLimiting();
         services.AddHomegateCors(configuration);
         services.AddHomegateProxy(configuration);
+        services.AddHomegateOwnedPaths();
         services.AddSmsVerification(configuration);
         services.AddLightningVerification(configuration);
         services.AddHomegateOpenApi();
@@ -67,6 +69,7 @@ internal static partial class HomegateApp
         app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();
+        app.UseHomegateOwnedPaths();
         app.UseCors();
         app.UseRateLimiter();
 

@@ -68,6 +68,7 @@ internal static partial class HomegateApp
         app.LogStartupBannerWhenStarted();
         app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
+        app.UseClientFaults();
         app.UseRouting();
         app.UseHomegateOwnedPaths();
         app.UseCors();

@@ -195,7 +195,10 @@ internal static class LightningRequestParser
                     return new(null, LightningError.InvalidRequest, "description must be a string.");
                 }
 
-                description = d.GetString();
+                if (!TryGetString(d, out description))
+                {
+                    return new(null, LightningError.InvalidRequest, "description is not valid UTF-8.");
+                }
             }
 
             string? pubky = null;
@@ -206,10 +209,28 @@ internal static class LightningRequestParser
                     return new(null, LightningError.InvalidRequest, "pubky must be a string.");
                 }
 
-                pubky = p.GetString();
+                if (!TryGetString(p, out pubky))
+                {
+                    return new(null, LightningError.InvalidRequest, "pubky is not valid UTF-8.");
+                }
             }
 
             return new(new CreateLightningVerification(amount, description, pubky), null, null);
+        }
+    }
+
+    // A JSON string may hold bytes that are not UTF-8; GetString then throws instead of answering.
+    private static bool TryGetString(JsonElement element, out string? value)
+    {
+        try
+        {
+            value = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = null;
+            return false;
         }
     }
 }

@@ -48,6 +48,10 @@ internal static partial class ClientFaults
                 // Nobody reads it; the status is for the access log and metrics only.
                 context.Response.StatusCode = 499;
             }
+
+            // The connection is gone: abort it so Kestrel does not try to drain a body whose read
+            // was interrupted (it would log that as an error).
+            context.Abort();
         }
     }
 

@@ -25,7 +25,7 @@ public static class LightningEndpoints
             .WithName("CreateLightningVerification").WithSummary("Creates a Lightning invoice whose payment earns a signup permit; the body is optional.")
             .DescribesOptionalJsonBody<LightningCreateRequest>()
             .Produces<LightningCreatedResponse>()
-            .ProducesHomegateProblems(400, 404, 429, 502);
+            .ProducesHomegateProblems(400, 404, 415, 429, 502);
         group.MapGet("/{verificationId}", GetAsync).RequireRateLimiting("ln-read")
             .WithName("GetLightningVerification").WithSummary("The verification's state; signupToken appears once the invoice is paid.")
             .Produces<LightningVerificationResponse>()
@@ -42,6 +42,15 @@ public static class LightningEndpoints
         if (!service.Enabled)
         {
             return Disabled();
+        }
+
+        // The body is optional, but a body declared as something else than JSON is not ours to guess at.
+        if (request.ContentType is { Length: > 0 } type
+            && (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media)
+                || !media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return HomegateProblem.Result(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+                "The body, if any, must be JSON: send Content-Type: application/json.");
         }
 
         var parsed = await LightningRequestParser.ParseAsync(request, MaxBodyBytes);
@@ -137,7 +146,9 @@ internal static class LightningRequestParser
         using var buffer = new MemoryStream();
         var chunk = new byte[4096];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        // No cancellation token: a cancelled read leaves Kestrel's body reader mid-read and its
+        // draining then logs an error. A client that vanishes ends the read with an exception anyway.
+        while ((read = await request.Body.ReadAsync(chunk)) > 0)
         {
             if (buffer.Length + read > maxBytes)
             {

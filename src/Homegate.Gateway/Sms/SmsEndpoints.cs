@@ -114,7 +114,9 @@ public static class SmsEndpoints
         var buffer = new byte[MaxBodyBytes + 1];
         var length = 0;
         int read;
-        while ((read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
+        // No cancellation token: a cancelled read leaves Kestrel's body reader mid-read and its
+        // draining then logs an error. A client that vanishes ends the read with an exception anyway.
+        while ((read = await context.Request.Body.ReadAsync(buffer.AsMemory(length))) > 0)
         {
             length += read;
             if (length > MaxBodyBytes)

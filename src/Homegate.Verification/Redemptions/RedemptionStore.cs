@@ -15,9 +15,9 @@ namespace Homegate.Verification.Redemptions;
 public sealed class RedemptionStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
     /// <summary>Reserves <paramref name="jti"/>, or returns null when it is redeemed or in flight. A later
-    /// permit for the same jti moves <c>permit_expires_at</c> forward (retention keys on it).</summary>
-    /// <param name="expiredLeaseReusable">Whether this reservation's lease may be taken over once it expired
-    /// unsettled: true only when a retry cannot create a second account (a kept homeserver token decides).</param>
+    /// permit for the same jti moves <c>permit_expires_at</c> forward (retention keys on it).
+    /// <paramref name="expiredLeaseReusable"/>: whether this reservation's lease may be taken over once it
+    /// expired unsettled; true only when a retry cannot create a second account (a kept homeserver token decides).</summary>
     public async Task<Reservation?> TryReserveAsync(string jti, string method, DateTimeOffset permitExpiresAt, TimeSpan lease,
         bool expiredLeaseReusable, CancellationToken cancellationToken)
     {

@@ -135,7 +135,7 @@ internal sealed partial class SignupGateMiddleware(
         Reservation? reservation;
         try
         {
-            reservation = await redemptions.TryReserveAsync(claims.Jti, claims.Method, claims.Expires, gate.CurrentValue.ReservationLease, homeserver.CurrentValue.SignupMode == SignupMode.TokenRequired, context.RequestAborted);
+            reservation = await redemptions.TryReserveAsync(claims.Jti, claims.Method, claims.Expires, gate.CurrentValue.ReservationLease, homeserver.CurrentValue.SignupMode == SignupMode.TokenRequired, CancellationToken.None);
         }
         catch (Exception e) when (IsStorageFailure(e))
         {

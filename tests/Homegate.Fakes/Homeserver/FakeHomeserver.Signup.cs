@@ -40,6 +40,8 @@ public sealed partial class FakeHomeserver
             return;
         }
 
+        await AnswerDelayAsync();
+
         await WriteSessionAsync(ctx, user, outcome.Token.Capabilities);
     }
 
@@ -63,8 +65,13 @@ public sealed partial class FakeHomeserver
             return;
         }
 
+        await AnswerDelayAsync();
+
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
+
+    private Task AnswerDelayAsync() =>
+        SignupAnswerDelay > TimeSpan.Zero ? Task.Delay(SignupAnswerDelay, CancellationToken.None) : Task.CompletedTask;
 
     /// <summary>Applies <see cref="SignupDelay"/> and answers from <see cref="NextSignupResponses"/> if one is queued.</summary>
     private async Task<bool> ScriptedAsync(HttpContext ctx)

@@ -61,6 +61,13 @@ internal static class ProxyFeature
 
     private static Task AllowHomeserverBodies(HttpContext context, Func<Task> next)
     {
+        if (context.Request.ContentLength > MaxPassThroughBodyBytes)
+        {
+            // Refused before anything is forwarded (Kestrel would only notice once YARP reads the body).
+            return Problems.HomegateProblem.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "body-too-large",
+                "Request body too large", $"Request bodies are limited to {MaxPassThroughBodyBytes} bytes.");
+        }
+
         if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
         {
             limit.MaxRequestBodySize = MaxPassThroughBodyBytes;

@@ -74,8 +74,9 @@ public sealed class ProxyHygieneTests(GateFixture fixture) : IClassFixture<GateF
     public async Task Pass_through_bodies_above_100_MiB_are_refused_before_anything_is_forwarded()
     {
         var marker = Guid.NewGuid().ToString("N");
-        var status = await StatusForDeclaredLengthAsync($"/pub/example.com/huge.bin?marker={marker}", (100L * 1024 * 1024) + 1);
+        var (status, body) = await AnswerForDeclaredLengthAsync($"/pub/example.com/huge.bin?marker={marker}", (100L * 1024 * 1024) + 1);
         Assert.Equal(413, status);
+        Assert.Contains("\"code\":\"body-too-large\"", body, StringComparison.Ordinal);
         Assert.DoesNotContain(fixture.Homeserver.Requests, r => r.Query("marker") == marker);
     }
 
@@ -87,17 +88,29 @@ public sealed class ProxyHygieneTests(GateFixture fixture) : IClassFixture<GateF
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-signup-body", permit);
     }
 
-    /// <summary>Sends only the request head with a Content-Length and reads the status line.</summary>
-    private async Task<int> StatusForDeclaredLengthAsync(string target, long length)
+    /// <summary>Sends only the request head with a Content-Length; returns the status and the body start.</summary>
+    private async Task<(int Status, string Body)> AnswerForDeclaredLengthAsync(string target, long length)
     {
         using var tcp = new TcpClient();
         await tcp.ConnectAsync(fixture.Gateway.BaseUrl.Host, fixture.Gateway.BaseUrl.Port);
         await using var stream = tcp.GetStream();
         var head = $"PUT {target} HTTP/1.1\r\nHost: {fixture.Gateway.BaseUrl.Authority}\r\nContent-Length: {length}\r\n\r\n";
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
-        using var reader = new StreamReader(stream, Encoding.ASCII);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        var statusLine = await reader.ReadLineAsync(timeout.Token) ?? "";
-        return int.Parse(statusLine.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        var buffer = new byte[4096];
+        var received = new StringBuilder();
+        while (!received.ToString().Contains("\"traceId\"", StringComparison.Ordinal))
+        {
+            var read = await stream.ReadAsync(buffer, timeout.Token);
+            if (read == 0)
+            {
+                break;
+            }
+
+            received.Append(Encoding.ASCII.GetString(buffer, 0, read));
+        }
+
+        var text = received.ToString();
+        return (int.Parse(text.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), text);
     }
 }

@@ -1,3 +1,4 @@
+using Homegate.Gateway.Codes;
 using Homegate.Gateway.Problems;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Observability;
@@ -22,7 +23,7 @@ namespace Homegate.Gateway.SignupGate;
 /// </para>
 /// </summary>
 internal sealed partial class SignupGateMiddleware(
-    PermitVerifier verifier,
+    PresentedPermitResolver presented,
     RedemptionStore redemptions,
     HomeserverAdminClient admin,
     IOptionsMonitor<HomeserverOptions> homeserver,
@@ -47,6 +48,12 @@ internal sealed partial class SignupGateMiddleware(
         var feature = await AdmitAsync(context, endpoint);
         if (feature is null)
         {
+            if (context.Features.Get<ForeignCodeFeature>() is { } foreign)
+            {
+                await next();
+                presented.Forwarded(context, foreign);
+            }
+
             return;
         }
 
@@ -93,7 +100,13 @@ internal sealed partial class SignupGateMiddleware(
             return null;
         }
 
-        var check = verifier.Verify(permit);
+        var resolved = await presented.ResolveAsync(context, permit);
+        if (resolved.Answered)
+        {
+            return null;
+        }
+
+        var check = resolved.Check;
         switch (check.Failure)
         {
             case PermitFailure.None:
@@ -122,6 +135,14 @@ internal sealed partial class SignupGateMiddleware(
         if (!parsed)
         {
             await Refuse(context, StatusCodes.Status400BadRequest, "invalid-signup-body", "Signup body invalid", problem);
+            return null;
+        }
+
+        if (resolved.Foreign)
+        {
+            // ForwardHomeserverCodes: not homegate's code; the homeserver judges it (the transform forwards it).
+            context.Features.Set(new ForeignCodeFeature(permit.Trim()));
+            UseBody(context, body!);
             return null;
         }
 
@@ -158,11 +179,16 @@ internal sealed partial class SignupGateMiddleware(
             return null;
         }
 
-        // The body was consumed for parsing: hand YARP the same bytes.
-        context.Request.Body = new MemoryStream(body!, writable: false);
-        context.Request.ContentLength = body!.Length;
-        context.Request.Headers.TransferEncoding = default;
+        UseBody(context, body!);
         return new SignupGateFeature(reservation, token.Value);
+    }
+
+    /// <summary>The body was consumed for parsing: hand YARP the same bytes.</summary>
+    private static void UseBody(HttpContext context, byte[] body)
+    {
+        context.Request.Body = new MemoryStream(body, writable: false);
+        context.Request.ContentLength = body.Length;
+        context.Request.Headers.TransferEncoding = default;
     }
 
     private async Task<(bool Failed, string? Value)> ObtainHomeserverTokenAsync(HttpContext context, Reservation reservation)
@@ -316,6 +342,10 @@ internal sealed partial class SignupGateMiddleware(
     {
         LogRefused(code, status);
         metrics?.PermitRejected(code);
+        if (context.Features.Get<SignupCodePresented>() is not null)
+        {
+            metrics?.SignupCodeRejected(code);
+        }
         return HomegateProblem.WriteAsync(context, status, code, title, detail, retryAfter);
     }
 

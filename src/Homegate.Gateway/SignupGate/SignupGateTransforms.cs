@@ -37,6 +37,15 @@ internal sealed class SignupGateTransforms : ITransformProvider
         // Like Forwarded (removed by YARP's X-Forwarded defaults): a client-chosen address must not reach the homeserver.
         transform.ProxyRequest.Headers.Remove("X-Real-IP");
         var rawPath = RawPathToKeep(transform);
+        if (transform.HttpContext.Features.Get<Codes.ForeignCodeFeature>() is { } foreign)
+        {
+            // Homegate:Gate:ForwardHomeserverCodes: a code homegate did not issue goes to the homeserver as sent.
+            RemoveQueryKey(transform.Query, SignupGateMiddleware.PermitQuery);
+            transform.Query.Collection[SignupGateMiddleware.PermitQuery] = foreign.Code;
+            KeepRawPath(transform, rawPath);
+            return ValueTask.CompletedTask;
+        }
+
         var feature = transform.HttpContext.Features.Get<SignupGateFeature>();
         if (feature is null)
         {
@@ -119,6 +128,11 @@ internal sealed class SignupGateTransforms : ITransformProvider
     {
         if (transform.HttpContext.Features.Get<SignupGateFeature>() is not { } feature)
         {
+            if (transform.HttpContext.Features.Get<Codes.ForeignCodeFeature>() is { } foreign)
+            {
+                foreign.UpstreamStatus = transform.ProxyResponse is { } answer ? (int)answer.StatusCode : null;
+            }
+
             return;
         }
 

@@ -6,6 +6,7 @@ using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
 using Homegate.Gateway.Observability;
 using Homegate.Gateway.OpenApi;
+using Homegate.Gateway.Page;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
@@ -60,6 +61,7 @@ internal static partial class HomegateApp
         services.AddHomegateHealth(configuration);
         services.AddHomegateShutdown(configuration);
         services.AddHomegateRetention(configuration);
+        services.AddHomegatePage(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
@@ -67,6 +69,7 @@ internal static partial class HomegateApp
         app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();
+        app.UseHomeserverCorsParity();
         app.UseCors();
         app.UseRateLimiter();
 
@@ -77,6 +80,7 @@ internal static partial class HomegateApp
         own.MapSmsVerification();
         own.MapLightningVerification();
         own.MapHomegateOpenApi();
+        app.MapHomegatePage();
         app.MapHomegateProxy();
         return app;
     }

@@ -23,12 +23,13 @@ internal static class HomegateCli
         var checkConfig = new Command("check-config", "Validate the configuration, print a summary without secrets, exit 0/1.");
         checkConfig.SetAction((result, cancel) => CheckConfigCommand.RunAsync(result.GetValue(config), output, error, cancel));
 
-        var count = new Option<int>("--count") { Description = "How many permits", DefaultValueFactory = _ => 1 };
+        var count = new Option<int>("--count") { Description = "How many invitations", DefaultValueFactory = _ => 1 };
         var lifetime = new Option<TimeSpan>("--lifetime") { Description = "Validity, D.HH:MM:SS", DefaultValueFactory = _ => TimeSpan.FromDays(7) };
-        var pubky = new Option<string?>("--pubky") { Description = "Bind the permits to this z-base-32 public key" };
-        var invite = new Command("invite", "Print operator-issued signup permits (mth=invite), one per line.") { count, lifetime, pubky };
+        var pubky = new Option<string?>("--pubky") { Description = "Bind the invitations to this z-base-32 public key" };
+        var format = new Option<string>("--format") { Description = "code (XXXX-XXXX-XXXX, for people), permit (for machines) or url (<Homegate:PublicUrl>/invite/<code>)", DefaultValueFactory = _ => "code" };
+        var invite = new Command("invite", "Print operator-issued invitations (mth=invite), one per line, as signup codes by default.") { count, lifetime, pubky, format };
         invite.SetAction((result, cancel) => InviteCommand.RunAsync(
-            result.GetValue(config), result.GetValue(count), result.GetValue(lifetime), result.GetValue(pubky), output, error, cancel));
+            result.GetValue(config), result.GetValue(count), result.GetValue(lifetime), result.GetValue(pubky), result.GetValue(format), output, error, cancel));
 
         var root = new RootCommand("homegate: a signup gate for Pubky homeservers") { TreatUnmatchedTokensAsErrors = false };
         root.Options.Add(config);

@@ -1,15 +1,27 @@
 using Homegate.Gateway.Hosting;
 using Homegate.Verification.Crypto;
 using Homegate.Verification.Permits;
+using Homegate.Verification.Redemptions;
+using Homegate.Verification.Storage;
 
 namespace Homegate.Gateway.Cli;
 
-/// <summary>Operator-issued permits (<c>mth=invite</c>, <c>jti=inv:&lt;random&gt;</c>): each works once.</summary>
+/// <summary>
+/// Operator-issued invitations (<c>mth=invite</c>, <c>jti=inv:&lt;random&gt;</c>), each good for one signup,
+/// printed one per line as a signup code (default), a permit, or the invitation page's address
+/// (<c>&lt;Homegate:PublicUrl&gt;/invite/&lt;code&gt;</c>). Codes are stored (as hashes) and printed in
+/// batches, so a large <c>--count</c> never holds more than one batch in memory, and every printed code
+/// already works.
+/// </summary>
 internal static class InviteCommand
 {
     public const int MaxCount = 100_000;
+    public const string PublicUrlKey = "Homegate:PublicUrl";
+    internal const int BatchSize = 500;
 
-    public static async Task<int> RunAsync(string? configPath, int count, TimeSpan lifetime, string? pubky, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static readonly string[] Formats = ["code", "permit", "url"];
+
+    public static async Task<int> RunAsync(string? configPath, int count, TimeSpan lifetime, string? pubky, string? format, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         if (count is < 1 or > MaxCount)
         {
@@ -29,18 +41,57 @@ internal static class InviteCommand
             return 1;
         }
 
+        format = (format ?? "code").Trim().ToLowerInvariant();
+        if (!Formats.Contains(format))
+        {
+            await error.WriteLineAsync("homegate: --format must be code, permit or url.");
+            return 1;
+        }
+
         try
         {
             await using var app = HomegateApp.Build(new HomegateStart(configPath, []));
+            string? baseUrl = null;
+            if (format == "url")
+            {
+                baseUrl = PublicBase(app.Configuration[PublicUrlKey]);
+                if (baseUrl is null)
+                {
+                    await error.WriteLineAsync($"homegate: --format url needs {PublicUrlKey}, the absolute http(s) address people reach homegate at (e.g. https://signup.example.com).");
+                    return 1;
+                }
+            }
+
             Sodium.EnsureLoaded();
             await HomegateApp.ResolveHomeserverIdentityAsync(app.Services, cancellationToken);
             var issuer = app.Services.GetRequiredService<PermitIssuer>();
-            var random = new byte[16];
-            for (var i = 0; i < count; i++)
+            if (format == "permit")
             {
-                Sodium.RandomBytes(random);
-                var permit = issuer.Issue("inv:" + Base64Url.Encode(random), "invite", pubky, lifetime);
-                await output.WriteLineAsync(permit.Token);
+                for (var i = 0; i < count; i++)
+                {
+                    await output.WriteLineAsync(issuer.Issue(NewJti(), PermitMethods.Invite, pubky, lifetime).Token);
+                }
+            }
+            else
+            {
+                if (app.Configuration.GetValue("Homegate:Database:MigrateOnStart", true))
+                {
+                    await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(cancellationToken);
+                }
+
+                var codes = app.Services.GetRequiredService<SignupCodeIssuer>();
+                for (var done = 0; done < count; done += BatchSize)
+                {
+                    var batch = Enumerable.Range(0, Math.Min(BatchSize, count - done))
+                        .Select(_ => issuer.Issue(NewJti(), PermitMethods.Invite, pubky, lifetime).Claims)
+                        .ToList();
+                    foreach (var code in await codes.IssueManyAsync(batch, cancellationToken))
+                    {
+                        await output.WriteLineAsync(baseUrl is null ? code : baseUrl + "/invite/" + code);
+                    }
+
+                    await output.FlushAsync(cancellationToken);
+                }
             }
 
             await output.FlushAsync(cancellationToken);
@@ -51,5 +102,18 @@ internal static class InviteCommand
             await error.WriteLineAsync("homegate: invite failed: " + message);
             return 1;
         }
+    }
+
+    /// <summary>The configured public address without a trailing slash, or null when unset or not absolute http(s).</summary>
+    internal static string? PublicBase(string? configured) =>
+        Uri.TryCreate(configured?.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
+            ? uri.GetLeftPart(UriPartial.Path).TrimEnd('/')
+            : null;
+
+    private static string NewJti()
+    {
+        Span<byte> random = stackalloc byte[16];
+        System.Security.Cryptography.RandomNumberGenerator.Fill(random);
+        return "inv:" + Base64Url.Encode(random);
     }
 }

@@ -1,3 +1,4 @@
+using Homegate.Gateway.Codes;
 using Homegate.Gateway.Configuration;
 using Homegate.Gateway.Cors;
 using Homegate.Gateway.Health;
@@ -79,6 +80,7 @@ internal static partial class HomegateApp
         own.MapPermitKeys();
         own.MapSmsVerification();
         own.MapLightningVerification();
+        own.MapInviteStatus();
         own.MapHomegateOpenApi();
         app.MapHomegatePage();
         app.MapHomegateProxy();

@@ -17,4 +17,6 @@ internal sealed record LightningVerificationResponse(
     [property: JsonPropertyName("expiresAt")] string ExpiresAt,
     [property: JsonPropertyName("paidAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? PaidAt,
     [property: JsonPropertyName("signupToken"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SignupToken,
+    [property: JsonPropertyName("signupCode"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SignupCode,
+    [property: JsonPropertyName("homeserverPubky"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HomeserverPubky,
     [property: JsonPropertyName("signupTokenExpiresAt"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SignupTokenExpiresAt);

@@ -105,6 +105,8 @@ public static class LightningEndpoints
             view.Id, view.Status, view.AmountSat, Rfc3339.Format(view.ExpiresAt),
             view.PaidAt is { } paid ? Rfc3339.Format(paid) : null,
             view.Permit?.Token,
+            view.SignupCode,
+            view.Permit?.Claims.Audience,
             view.Permit is { } permit ? Rfc3339.Format(permit.Claims.Expires) : null);
         return TypedResults.Ok(response);
     }

@@ -11,6 +11,8 @@ internal static class ProxyFeature
             .Validate(o => o.ReservationLease > TimeSpan.Zero, "Homegate:Gate:ReservationLease must be positive.")
             .ValidateOnStart();
         services.AddSingleton<SignupGateMiddleware>();
+        services.AddSingleton<Codes.CodeGuessLimiter>();
+        services.AddSingleton<Codes.PresentedPermitResolver>();
         services.AddReverseProxy()
             .LoadFromConfig(configuration.GetSection("ReverseProxy"))
             .AddConfigFilter<ProxyConfigFilter>()

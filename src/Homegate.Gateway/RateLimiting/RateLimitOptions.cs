@@ -6,7 +6,7 @@ internal sealed class RateLimitOptions
     public const string Section = "Homegate:RateLimits";
 
     /// <summary>Policies by name: <c>signup</c>, <c>sms-send</c>, <c>sms-verify</c>, <c>sms-status</c>,
-    /// <c>ln-create</c>, <c>ln-read</c>, <c>page</c>. A policy missing from the file keeps its built-in default.</summary>
+    /// <c>ln-create</c>, <c>ln-read</c>, <c>code-guess</c> (unknown signup codes only), <c>page</c>. A policy missing from the file keeps its built-in default.</summary>
     public Dictionary<string, RateLimitPolicyOptions> Policies { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Built-in defaults: generous for people, tight for scripts.</summary>
@@ -18,7 +18,8 @@ internal sealed class RateLimitOptions
         ["sms-status"] = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) },
         ["ln-create"] = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) },
         ["ln-read"] = new() { PermitLimit = 300, Window = TimeSpan.FromMinutes(1) },
-        ["page"] = new() { PermitLimit = 120, Window = TimeSpan.FromMinutes(1) },
+        ["code-guess"] = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(10) },
+        ["page"] = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) },
     };
 
     public RateLimitPolicyOptions Get(string policy) =>

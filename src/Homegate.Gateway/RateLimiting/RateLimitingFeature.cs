@@ -16,7 +16,7 @@ namespace Homegate.Gateway.RateLimiting;
 /// </summary>
 internal static class RateLimitingFeature
 {
-    public static readonly string[] PolicyNames = ["signup", "sms-send", "sms-verify", "sms-status", "ln-create", "ln-read", "page"];
+    public static readonly string[] PolicyNames = ["signup", "sms-send", "sms-verify", "sms-status", "ln-create", "ln-read", "code-guess", "page"];
 
     public static IServiceCollection AddHomegateRateLimiting(this IServiceCollection services)
     {

@@ -9,4 +9,9 @@ internal sealed class GateOptions
     /// by then (the process died) frees the permit again. Must exceed the homeserver cluster's
     /// ActivityTimeout (YARP default 100 s). Default 5 minutes.</summary>
     public TimeSpan ReservationLease { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Forward a value in signup-code shape that homegate did not issue unchanged, for the homeserver to
+    /// judge (invite codes handed out before homegate was installed). A refusal by the homeserver counts against
+    /// <c>code-guess</c>. Default false: such a value gets 403 <c>permit-invalid</c> and is not forwarded.</summary>
+    public bool ForwardHomeserverCodes { get; set; }
 }

@@ -1,3 +1,4 @@
+using Homegate.Gateway.Codes;
 using Homegate.Gateway.Problems;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Observability;
@@ -15,7 +16,7 @@ namespace Homegate.Gateway.SignupGate;
 /// short-circuits with problem+json and nothing reaches the homeserver.
 /// </summary>
 internal sealed partial class SignupGateMiddleware(
-    PermitVerifier verifier,
+    PresentedPermitResolver presented,
     RedemptionStore redemptions,
     HomeserverAdminClient admin,
     IOptionsMonitor<HomeserverOptions> homeserver,
@@ -38,6 +39,12 @@ internal sealed partial class SignupGateMiddleware(
         var feature = await AdmitAsync(context, endpoint);
         if (feature is null)
         {
+            if (context.Features.Get<ForeignCodeFeature>() is { } foreign)
+            {
+                await next();
+                presented.Forwarded(context, foreign);
+            }
+
             return;
         }
 
@@ -49,6 +56,10 @@ internal sealed partial class SignupGateMiddleware(
         finally
         {
             await SettleAsync(feature);
+            if (feature.UpstreamStatus is >= 200 and < 300 && context.Features.Get<SignupCodePresented>() is not null)
+            {
+                metrics?.SignupCodeRedeemed();
+            }
         }
     }
 
@@ -62,7 +73,13 @@ internal sealed partial class SignupGateMiddleware(
             return null;
         }
 
-        var check = verifier.Verify(permit);
+        var resolved = await presented.ResolveAsync(context, permit);
+        if (resolved.Answered)
+        {
+            return null;
+        }
+
+        var check = resolved.Check;
         switch (check.Failure)
         {
             case PermitFailure.None:
@@ -91,6 +108,14 @@ internal sealed partial class SignupGateMiddleware(
         if (!parsed)
         {
             await Refuse(context, StatusCodes.Status400BadRequest, "invalid-signup-body", "Signup body invalid", problem);
+            return null;
+        }
+
+        if (resolved.Foreign)
+        {
+            // ForwardHomeserverCodes: not homegate's code; the homeserver judges it (the transform forwards it).
+            context.Features.Set(new ForeignCodeFeature(permit.Trim()));
+            UseBody(context, body!);
             return null;
         }
 
@@ -127,11 +152,16 @@ internal sealed partial class SignupGateMiddleware(
             return null;
         }
 
-        // The body was consumed for parsing: hand YARP the same bytes.
-        context.Request.Body = new MemoryStream(body!, writable: false);
-        context.Request.ContentLength = body!.Length;
-        context.Request.Headers.TransferEncoding = default;
+        UseBody(context, body!);
         return new SignupGateFeature(reservation, token.Value);
+    }
+
+    /// <summary>The body was consumed for parsing: hand YARP the same bytes.</summary>
+    private static void UseBody(HttpContext context, byte[] body)
+    {
+        context.Request.Body = new MemoryStream(body, writable: false);
+        context.Request.ContentLength = body.Length;
+        context.Request.Headers.TransferEncoding = default;
     }
 
     private async Task<(bool Failed, string? Value)> ObtainHomeserverTokenAsync(HttpContext context, Reservation reservation)
@@ -261,6 +291,10 @@ internal sealed partial class SignupGateMiddleware(
     {
         LogRefused(code, status);
         metrics?.PermitRejected(code);
+        if (context.Features.Get<SignupCodePresented>() is not null)
+        {
+            metrics?.SignupCodeRejected(code);
+        }
         return HomegateProblem.WriteAsync(context, status, code, title, detail, retryAfter);
     }
 

@@ -30,6 +30,14 @@ internal sealed class SignupGateTransforms : ITransformProvider
     private static ValueTask OnRequestAsync(RequestTransformContext transform)
     {
         transform.ProxyRequest.Headers.Remove(SignupGateMiddleware.PermitHeader);
+        if (transform.HttpContext.Features.Get<Codes.ForeignCodeFeature>() is { } foreign)
+        {
+            // Homegate:Gate:ForwardHomeserverCodes: a code homegate did not issue goes to the homeserver as sent.
+            RemoveQueryKey(transform.Query, SignupGateMiddleware.PermitQuery);
+            transform.Query.Collection[SignupGateMiddleware.PermitQuery] = foreign.Code;
+            return ValueTask.CompletedTask;
+        }
+
         var feature = transform.HttpContext.Features.Get<SignupGateFeature>();
         if (feature is null)
         {
@@ -67,6 +75,10 @@ internal sealed class SignupGateTransforms : ITransformProvider
         if (transform.HttpContext.Features.Get<SignupGateFeature>() is { } feature)
         {
             feature.UpstreamStatus = transform.ProxyResponse is { } response ? (int)response.StatusCode : null;
+        }
+        else if (transform.HttpContext.Features.Get<Codes.ForeignCodeFeature>() is { } foreign)
+        {
+            foreign.UpstreamStatus = transform.ProxyResponse is { } response ? (int)response.StatusCode : null;
         }
 
         return ValueTask.CompletedTask;

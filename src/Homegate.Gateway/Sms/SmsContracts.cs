@@ -18,6 +18,8 @@ internal sealed record SendCodeResponse(
 internal sealed record VerifyCodeResponse(
     [property: JsonPropertyName("verified")] bool Verified,
     [property: JsonPropertyName("signupToken")] string SignupToken,
+    [property: JsonPropertyName("signupCode")] string SignupCode,
+    [property: JsonPropertyName("homeserverPubky")] string HomeserverPubky,
     [property: JsonPropertyName("expiresAt")] string ExpiresAt);
 
 internal sealed record StatusResponse(

@@ -27,7 +27,7 @@ public static class SmsEndpoints
             .Produces<SendCodeResponse>()
             .ProducesHomegateProblems(400, 403, 404, 429, 502, 503);
         group.MapPost("/verify_code", VerifyCodeAsync).RequireRateLimiting("sms-verify")
-            .WithName("VerifySmsCode").WithSummary("Checks the code; on success returns a signup permit (signupToken).")
+            .WithName("VerifySmsCode").WithSummary("Checks the code; on success returns a signup permit (signupToken) and its signup code (signupCode).")
             .Accepts<VerifyCodeRequest>("application/json")
             .Produces<VerifyCodeResponse>()
             .ProducesHomegateProblems(400, 404, 410, 429, 502, 503);
@@ -73,7 +73,7 @@ public static class SmsEndpoints
 
         var result = await service.VerifyCodeAsync(request.PhoneNumber, request.Code, context.RequestAborted);
         return result.Value is { } verified
-            ? TypedResults.Json(new VerifyCodeResponse(true, verified.Permit, Verification.Permits.Rfc3339.Format(verified.ExpiresAt)), SmsJsonContext.Default.VerifyCodeResponse)
+            ? TypedResults.Json(new VerifyCodeResponse(true, verified.Permit, verified.SignupCode, verified.HomeserverPubky, Verification.Permits.Rfc3339.Format(verified.ExpiresAt)), SmsJsonContext.Default.VerifyCodeResponse)
             : Problem(result.Failure!);
     }
 

@@ -1,3 +1,4 @@
+using Homegate.Verification.Redemptions;
 using Homegate.Verification.Crypto;
 using Homegate.Verification.Permits;
 using Microsoft.Extensions.Logging;
@@ -20,7 +21,7 @@ internal sealed record CreateLightningVerification(long? AmountSat, string? Desc
 internal sealed record CreatedLightningVerification(Guid Id, string Invoice, long AmountSat, DateTimeOffset ExpiresAt);
 
 /// <summary>What a client sees of a verification; <see cref="Permit"/> only when paid.</summary>
-internal sealed record LightningVerificationView(Guid Id, string Status, long AmountSat, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt, IssuedPermit? Permit);
+internal sealed record LightningVerificationView(Guid Id, string Status, long AmountSat, DateTimeOffset ExpiresAt, DateTimeOffset? PaidAt, IssuedPermit? Permit, string? SignupCode = null);
 
 internal readonly record struct LightningResult<T>(T? Value, LightningError Error, string? Detail = null)
     where T : class
@@ -43,6 +44,7 @@ internal sealed partial class LightningVerificationService(
     LightningPaymentHub hub,
     LightningWatcherStatus status,
     PermitIssuer permits,
+    SignupCodeIssuer codes,
     IOptionsMonitor<LightningOptions> options,
     TimeProvider time,
     ILogger<LightningVerificationService> logger,
@@ -107,7 +109,7 @@ internal sealed partial class LightningVerificationService(
         }
 
         var row = await repository.GetAsync(id, cancellationToken);
-        return row is null ? LightningResult<LightningVerificationView>.Fail(LightningError.NotFound) : View(row);
+        return row is null ? LightningResult<LightningVerificationView>.Fail(LightningError.NotFound) : await ViewAsync(row, cancellationToken);
     }
 
     /// <summary>
@@ -151,7 +153,7 @@ internal sealed partial class LightningVerificationService(
             var until = row.ExpiresAt < deadline ? row.ExpiresAt : deadline;
             if (row.Status != LightningStatus.Pending || until <= now)
             {
-                return View(row);
+                return await ViewAsync(row, cancellationToken);
             }
 
             try
@@ -165,7 +167,7 @@ internal sealed partial class LightningVerificationService(
         }
     }
 
-    private LightningVerificationView View(LightningVerification row)
+    private async Task<LightningVerificationView> ViewAsync(LightningVerification row, CancellationToken cancellationToken)
     {
         var status = row.Status == LightningStatus.Pending && row.ExpiresAt <= time.GetUtcNow()
             ? LightningStatus.Expired
@@ -173,12 +175,16 @@ internal sealed partial class LightningVerificationService(
         var permit = status == LightningStatus.Paid
             ? permits.Issue("ln:" + row.Id.ToString("D"), PermitMethods.Lightning, row.Pubky)
             : null;
+        string? code = null;
         if (permit is not null)
         {
             metrics?.PermitIssued(PermitMethods.Lightning);
+
+            // Every read re-issues the permit; the code is derived from the jti, so it is the same on every read.
+            code = await codes.IssueDerivedAsync(permit.Claims, cancellationToken);
         }
 
-        return new LightningVerificationView(row.Id, status, row.AmountSat, row.ExpiresAt, row.PaidAt, permit);
+        return new LightningVerificationView(row.Id, status, row.AmountSat, row.ExpiresAt, row.PaidAt, permit, code);
     }
 
     [LoggerMessage(EventId = 4130, Level = LogLevel.Warning, Message = "Creating a Lightning invoice failed: {Reason}")]

@@ -21,6 +21,10 @@ public sealed class HomegateMetrics
     private readonly Counter<long> _permitsRejected;
     private readonly Counter<long> _rateLimitRejections;
     private readonly Counter<long> _watcherReconnects;
+    private readonly Counter<long> _codesIssued;
+    private readonly Counter<long> _codesRedeemed;
+    private readonly Counter<long> _codesRejected;
+    private readonly Counter<long> _codeGuessRejections;
 
     public HomegateMetrics(IMeterFactory meterFactory)
     {
@@ -34,6 +38,10 @@ public sealed class HomegateMetrics
         _permitsRejected = meter.CreateCounter<long>("homegate.permits.rejected", "{request}", "Signups refused by the gate, by problem code.");
         _rateLimitRejections = meter.CreateCounter<long>("homegate.ratelimit.rejections", "{request}", "Requests refused by a rate-limit policy.");
         _watcherReconnects = meter.CreateCounter<long>("homegate.watcher.reconnects", "{connection}", "PhoenixD WebSocket connections opened after the first one of this instance.");
+        _codesIssued = meter.CreateCounter<long>("homegate.codes.issued", "{code}", "Signup codes handed out, by method (a Lightning re-read counts again; it yields the same code).");
+        _codesRedeemed = meter.CreateCounter<long>("homegate.codes.redeemed", "{code}", "Signups the homeserver accepted that presented a signup code (also counted in homegate.permits.redeemed).");
+        _codesRejected = meter.CreateCounter<long>("homegate.codes.rejected", "{request}", "Signups presenting a code that the gate refused, by problem code (also counted in homegate.permits.rejected).");
+        _codeGuessRejections = meter.CreateCounter<long>("homegate.codes.guess_rejections", "{request}", "Requests refused by the code-guess policy (too many unknown codes from one address).");
     }
 
     public void VerificationStarted(string method) => _verificationsStarted.Add(1, new KeyValuePair<string, object?>("method", method));
@@ -51,6 +59,14 @@ public sealed class HomegateMetrics
     public void RateLimitRejected(string policy) => _rateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policy));
 
     public void WatcherReconnected() => _watcherReconnects.Add(1);
+
+    public void SignupCodeIssued(string method) => _codesIssued.Add(1, new KeyValuePair<string, object?>("method", method));
+
+    public void SignupCodeRedeemed() => _codesRedeemed.Add(1);
+
+    public void SignupCodeRejected(string code) => _codesRejected.Add(1, new KeyValuePair<string, object?>("code", code));
+
+    public void CodeGuessRejected() => _codeGuessRejections.Add(1);
 }
 
 public static class HomegateMetricsServiceCollectionExtensions

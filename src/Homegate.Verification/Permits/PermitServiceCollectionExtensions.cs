@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Homegate.Verification.Redemptions;
 
 namespace Homegate.Verification.Permits;
 
@@ -33,6 +34,7 @@ public static class PermitServiceCollectionExtensions
             sp.GetRequiredService<IOptions<PermitOptions>>().Value.TrustedKeys));
         services.AddSingleton<PermitIssuer>();
         services.AddSingleton<PermitVerifier>();
+        services.AddSignupCodes(configuration);
         return services;
     }
 

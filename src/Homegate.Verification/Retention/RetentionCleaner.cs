@@ -6,9 +6,9 @@ using Npgsql;
 namespace Homegate.Verification.Retention;
 
 /// <summary>What one retention pass deleted; <see cref="Skipped"/> when another instance was running one.</summary>
-public sealed record RetentionResult(bool Skipped, int UnusedPermits, int RedeemedPermits, int AbandonedLightning, int PaidLightning)
+public sealed record RetentionResult(bool Skipped, int UnusedPermits, int RedeemedPermits, int AbandonedLightning, int PaidLightning, int ExpiredCodes = 0)
 {
-    public int Total => UnusedPermits + RedeemedPermits + AbandonedLightning + PaidLightning;
+    public int Total => UnusedPermits + RedeemedPermits + AbandonedLightning + PaidLightning + ExpiredCodes;
 }
 
 /// <summary>
@@ -71,8 +71,14 @@ public sealed class RetentionCleaner(NpgsqlDataSource dataSource, IOptionsMonito
             new { cutoff = now - settings.PaidLightningRetention, latestExpiry = now + permits.CurrentValue.Lifetime }, cancellationToken,
             countSql: "SELECT count(*)::int FROM ln_verifications WHERE status = 'paid' AND paid_at < @cutoff");
 
+        // A code is worth nothing once its permit's expiry passed (the gate would refuse it); its single use
+        // lives in permit_redemptions, which the rules above keep as long as needed.
+        var codes = await ExecuteAsync(connection, tx,
+            "DELETE FROM signup_codes WHERE expires_at < @cutoff",
+            new { cutoff = now - settings.UnusedPermitGrace }, cancellationToken);
+
         await tx.CommitAsync(cancellationToken);
-        return new RetentionResult(false, unused, redeemed, abandoned, paid);
+        return new RetentionResult(false, unused, redeemed, abandoned, paid, codes);
     }
 
     private static async Task<int> ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string sql, object args,

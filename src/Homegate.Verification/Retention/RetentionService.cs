@@ -27,7 +27,7 @@ internal sealed partial class RetentionService(RetentionCleaner cleaner, IOption
                 var result = await cleaner.RunOnceAsync(stoppingToken);
                 if (result.Total > 0)
                 {
-                    LogDeleted(result.UnusedPermits, result.RedeemedPermits, result.AbandonedLightning, result.PaidLightning);
+                    LogDeleted(result.UnusedPermits, result.RedeemedPermits, result.AbandonedLightning, result.PaidLightning, result.ExpiredCodes);
                 }
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
@@ -37,8 +37,8 @@ internal sealed partial class RetentionService(RetentionCleaner cleaner, IOption
         }
     }
 
-    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Retention: deleted {Unused} unused and {Redeemed} redeemed permit ids, {Abandoned} abandoned and {Paid} paid Lightning verifications")]
-    private partial void LogDeleted(int unused, int redeemed, int abandoned, int paid);
+    [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Retention: deleted {Unused} unused and {Redeemed} redeemed permit ids, {Abandoned} abandoned and {Paid} paid Lightning verifications, {Codes} expired signup codes")]
+    private partial void LogDeleted(int unused, int redeemed, int abandoned, int paid, int codes);
 
     [LoggerMessage(EventId = 5002, Level = LogLevel.Warning, Message = "Retention pass failed; retrying next interval")]
     private partial void LogFailed(Exception exception);

@@ -46,6 +46,6 @@ internal sealed record SendCodeCommand(string? PhoneNumber, string? Pubky, strin
 
 internal sealed record SendCodeResult(bool SessionReused);
 
-internal sealed record VerifyCodeResult(string Permit, DateTimeOffset ExpiresAt);
+internal sealed record VerifyCodeResult(string Permit, string SignupCode, string HomeserverPubky, DateTimeOffset ExpiresAt);
 
 internal sealed record SmsStatusResult(bool Verified, DateTimeOffset? VerifiedAt);

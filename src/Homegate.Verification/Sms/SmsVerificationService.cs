@@ -16,6 +16,7 @@ internal sealed partial class SmsVerificationService(
     PreludeClient prelude,
     SmsRepository repository,
     PermitIssuer permits,
+    Redemptions.SignupCodeIssuer codes,
     IOptionsMonitor<SmsOptions> options,
     TimeProvider time,
     ILogger<SmsVerificationService> logger,
@@ -208,10 +209,13 @@ internal sealed partial class SmsVerificationService(
             return SmsError.NoPendingVerification;
         }
 
+        // Stored right after the completion: should this fail, the permit is lost with the answer
+        // (a 503), like a completion whose answer never reaches the client.
+        var signupCode = await codes.IssueAsync(permit.Claims, cancellationToken);
         LogVerified(tag);
         metrics?.VerificationCompleted(PermitMethods.Sms);
         metrics?.PermitIssued(PermitMethods.Sms);
-        return new VerifyCodeResult(permit.Token, permit.Claims.Expires);
+        return new VerifyCodeResult(permit.Token, signupCode, permit.Claims.Audience, permit.Claims.Expires);
     }
 
     public async Task<SmsResult<SmsStatusResult>> GetStatusAsync(string? phoneNumber, CancellationToken cancellationToken)

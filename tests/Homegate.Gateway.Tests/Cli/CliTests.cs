@@ -53,7 +53,7 @@ public sealed class CliTests : IAsyncLifetime
     {
         var config = GatewayHost.WriteConfig(_directory, _db, _homeserver);
         var user = UserKey.Generate().PublicKeyZ32;
-        var (exit, output, error) = await Run("invite", "--count", "3", "--lifetime", "2.00:00:00", "--pubky", user, "--config", config);
+        var (exit, output, error) = await Run("invite", "--count", "3", "--lifetime", "2.00:00:00", "--pubky", user, "--format", "permit", "--config", config);
         Assert.True(exit == 0, error);
         var permits = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, permits.Length);

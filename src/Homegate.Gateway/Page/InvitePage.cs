@@ -1,4 +1,4 @@
-using System.Text.RegularExpressions;
+using Homegate.Verification.Redemptions;
 
 namespace Homegate.Gateway.Page;
 
@@ -7,17 +7,12 @@ namespace Homegate.Gateway.Page;
 /// Pubky Ring button and QR; whether the code is still unused comes from the JSON endpoint
 /// <c>GET /invite/{code}/status</c>, which the page's script calls (it never consumes the code).
 /// </summary>
-internal static partial class InvitePage
+internal static class InvitePage
 {
-    [GeneratedRegex("^[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}$")]
-    private static partial Regex CodeFormat();
-
-    /// <summary>The code in canonical form (trimmed, upper case), or null when it is not in code format.</summary>
-    internal static string? Normalize(string? code)
-    {
-        var value = code?.Trim().ToUpperInvariant();
-        return value is not null && CodeFormat().IsMatch(value) ? value : null;
-    }
+    /// <summary>The code in canonical form (trimmed, upper case, read-alikes folded), or null when it
+    /// cannot be a homegate signup code.</summary>
+    internal static string? Normalize(string? code) =>
+        SignupCodes.TryCanonicalize(code, out var canonical) ? canonical : null;
 
     /// <summary>The Pubky Ring deep link that signs a new key up to this homeserver with the code.</summary>
     internal static string RingLink(string homeserverPubky, string code) =>

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace Homegate.Gateway.Page;
 
 /// <summary>
-/// Every text the page shows, from one file: the built-in English <c>Page/Assets/text.en.json</c>, with
+/// Every text the page shows, from one file: the built-in English <c>Page/Assets/page-text.json</c>, with
 /// any keys of the operator's <c>Homegate:Page:TextFile</c> (same format) replacing them. Placeholders in
 /// braces (<c>{time}</c>, <c>{wait}</c>, <c>{host}</c>…) are filled in by the page.
 /// </summary>
@@ -17,7 +17,7 @@ internal sealed class PageText
 
     public static IReadOnlyDictionary<string, string> BuiltIn()
     {
-        using var stream = PageAssets.OpenResource("text.en.json");
+        using var stream = PageAssets.OpenResource("page-text.json");
         return Parse(stream) ?? throw new InvalidOperationException("The built-in page text is not a JSON object of strings.");
     }
 

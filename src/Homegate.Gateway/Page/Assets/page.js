@@ -15,11 +15,12 @@
     return s;
   }
   function now() { return Date.now() + skewMs; }
-  // Rounded up, so a wait is never understated: 90 seconds, 3 minutes, 5 hours, 6 days.
-  function duration(seconds) {
+  // Waits are rounded up (never understated), time left is rounded down (never overstated):
+  // 90 seconds, 3 minutes, 5 hours, 6 days.
+  function duration(seconds, down) {
     seconds = Math.max(1, Math.ceil(seconds));
     var unit = seconds < 120 ? ['second', 1] : seconds < 7200 ? ['minute', 60] : seconds < 172800 ? ['hour', 3600] : ['day', 86400];
-    var n = Math.ceil(seconds / unit[1]);
+    var n = Math.max(1, (down ? Math.floor : Math.ceil)(seconds / unit[1]));
     return n === 1 ? t('time.' + unit[0]) : t('time.' + unit[0] + 's', { n: n });
   }
   function clock(seconds) {
@@ -114,6 +115,7 @@
     function stopTimer(name) { if (timers[name]) { clearInterval(timers[name]); timers[name] = null; } }
     function view(name, focus) {
       sections.forEach(function (s) { show($(s), s === name); });
+      show($('intro'), name !== 'result');
       setAlert('');
       var target = focus ? $(focus) : $(name).querySelector('h2');
       if (target) {
@@ -313,7 +315,7 @@
       var tick = function () {
         if (isNaN(until)) { return; }
         var left = (until - now()) / 1000;
-        $('result-left').textContent = left > 0 ? t('result.left', { time: duration(left) }) : t('result.expired');
+        $('result-left').textContent = left > 0 ? t('result.left', { time: duration(left, true) }) : t('result.expired');
         if (left <= 0) { stopTimer('result'); }
       };
       tick();

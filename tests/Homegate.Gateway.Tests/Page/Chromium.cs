@@ -63,6 +63,23 @@ public sealed class Chromium : IAsyncDisposable
         return page;
     }
 
+    /// <summary>Polls <paramref name="expression"/> until it is true. (Playwright's WaitForFunction
+    /// polls with eval inside the page, which the page's CSP rightly forbids.)</summary>
+    public static async Task WaitUntilAsync(IPage page, string expression, int timeoutMs = 10_000)
+    {
+        for (var waited = 0; waited < timeoutMs; waited += 100)
+        {
+            if (await page.EvaluateAsync<bool>(expression))
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"Still false after {timeoutMs} ms: {expression}");
+    }
+
     /// <summary>Saves a full-page screenshot as test output (HOMEGATE_SCREENSHOT_DIR, else
     /// <c>screenshots/</c> beside the test assembly) and returns its path.</summary>
     public static async Task<string> ScreenshotAsync(IPage page, string name, int width)

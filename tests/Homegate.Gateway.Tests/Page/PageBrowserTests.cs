@@ -71,7 +71,7 @@ public sealed class PageBrowserTests(ITestOutputHelper output) : PageTestBase
         var fake = Assert.Single(Phoenixd.Invoices);
         Assert.Equal(fake.Serialized, invoice);
         Assert.Equal("lightning:" + invoice, await page.Locator("a[href^='lightning:']").GetAttributeAsync("href"));
-        await page.WaitForFunctionAsync("document.getElementById('ln-qr').complete && document.getElementById('ln-qr').naturalWidth > 100");
+        await Chromium.WaitUntilAsync(page, "document.getElementById('ln-qr').complete && document.getElementById('ln-qr').naturalWidth > 100");
         Assert.Matches(@"expires in \d+:\d\d", await page.Locator("#ln-expiry").InnerTextAsync());
         output.WriteLine("screenshot: " + await Chromium.ScreenshotAsync(page, "invoice", 360));
 

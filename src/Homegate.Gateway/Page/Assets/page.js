@@ -336,7 +336,7 @@
       if (answer && answer.ok && answer.json && typeof answer.json.state === 'string') {
         var s = answer.json.state;
         var date = new Date(answer.json.expiresAt);
-        state.textContent = t('invite.state.' + s, { date: isNaN(date) ? answer.json.expiresAt : date.toLocaleString() });
+        state.textContent = t('invite.state.' + s, { date: isNaN(date) ? answer.json.expiresAt : date.toLocaleString(document.documentElement.lang || undefined) });
         if (s !== 'unused') {
           show($('result-ring'), false);
           show($('result-qr'), false);

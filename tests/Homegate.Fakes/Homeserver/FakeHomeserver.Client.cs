@@ -14,7 +14,10 @@ public sealed partial class FakeHomeserver
     private void MapClient(WebApplication app)
     {
         app.Use(RecordAsync);
-        app.Use(CorsAsync);
+        if (_options.Cors)
+        {
+            app.Use(CorsAsync);
+        }
         app.MapPost("/signup", SignupAsync);
         app.MapPost("/auth/grant/signup", GrantSignupAsync);
         app.MapGet("/", ctx => Text(ctx, StatusCodes.Status200OK, "Pubky Homeserver"));

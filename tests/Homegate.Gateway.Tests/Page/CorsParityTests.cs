@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using Homegate.Fakes.Homeserver;
 using Homegate.Gateway.Tests.Infrastructure;
 
 namespace Homegate.Gateway.Tests.Page;
@@ -10,6 +11,8 @@ public sealed class CorsParityTests : HomeserverTestBase
 {
     private const string Origin = "https://app.example";
     private GatewayHost _host = null!;
+
+    protected override FakeHomeserverOptions HomeserverOptions => new() { Cors = true };
 
     public override async Task InitializeAsync()
     {

@@ -7,6 +7,7 @@ namespace Homegate.Gateway.Tests.Page;
 
 /// <summary>The invitation landing in Chromium: it shows the code, the Ring button and whether the
 /// invitation is still unused, without consuming it.</summary>
+[Collection(BrowserTestGroup.Name)]
 public sealed class InviteBrowserTests : PageTestBase
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Homegate.Gateway.Tests.Page;
 
 /// <summary>The page in a real headless Chromium against the sandbox fakes: both methods from the
 /// first screen to a code that then signs up through the gate.</summary>
+[Collection(BrowserTestGroup.Name)]
 public sealed class PageBrowserTests(ITestOutputHelper output) : PageTestBase
 {
     private static readonly string CodePattern = "^[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}$";

@@ -11,6 +11,7 @@ namespace Homegate.Gateway.Tests.Page;
 
 /// <summary>Refusals as a browser sees them: a limit in words, return URLs allowed and refused, and a
 /// refused signup read by a script on another origin (credentials included).</summary>
+[Collection(BrowserTestGroup.Name)]
 public sealed class PageRefusalBrowserTests : PageTestBase
 {
     protected override void Configure(JsonObject homegate) =>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Homegate.Fakes.Homeserver;
 using Homegate.Fakes.Phoenixd;
 using Homegate.Fakes.Prelude;
 using Homegate.Gateway.Tests.Infrastructure;
@@ -23,6 +24,8 @@ public abstract class PageTestBase : HomeserverTestBase
     private WebApplication _app = null!;
 
     protected FakePrelude Prelude { get; private set; } = null!;
+
+    protected override FakeHomeserverOptions HomeserverOptions => new() { Cors = true };
 
     protected FakePhoenixd Phoenixd { get; private set; } = null!;
 

@@ -17,7 +17,8 @@
 #   BENCH_SKIP_BUILD [0]             1: reuse the binaries from the previous run
 #   BENCH_RESULTS [tests/bench/results.md]   BENCH_KEEP [0] keep the temp dir
 #   BENCH_STRICT [0]                 1: exit 1 when a target is missed
-#   BENCH_CASES ["a b c d"]          which cases to run (a dry run without homegate: "a b")
+#   BENCH_CASES ["a b c d e"]        which cases to run (a dry run without homegate: "a b"); (e) is (d)
+#                                    with signup codes (`homegate invite`, default format) instead of permits
 # Every step is bounded (timeout / bounded polling); every process started here is stopped on exit.
 set -euo pipefail
 
@@ -34,7 +35,7 @@ dotnet_env=${BENCH_DOTNET_ENV:-DOTNET_gcServer=0}
 pg_pool=${BENCH_PG_POOL:-64}
 pg_extra=${BENCH_PG_EXTRA:-}
 results_file=${BENCH_RESULTS:-$bench_dir/results.md}
-cases=" ${BENCH_CASES:-a b c d} "
+cases=" ${BENCH_CASES:-a b c d e} "
 want() { [[ "$cases" == *" $1 "* ]]; }
 bin_dir="$repo/.tmp/bench"
 
@@ -255,7 +256,7 @@ mkdir -p "$work/data"
 write_config "$work/pass.json" "$upstream_url"
 write_config "$work/gated.json" "$homeserver_client"
 
-if want c || want d; then
+if want c || want d || want e; then
   log "homegate migrate"
   timeout 120 dotnet "$homegate_dll" migrate --config "$work/gated.json" >&2
 fi
@@ -298,7 +299,7 @@ if want d; then
   # AuthTokens first: their 180 s window is the tighter clock; permits live 7 days.
   bodies_made=$(date +%s)
   timeout 170 dotnet "$fakes_dll" signup-bodies --count "$signups" --out "$work/bodies" >&2
-  timeout 120 dotnet "$homegate_dll" invite --count "$signups" --config "$work/gated.json" >"$work/permits.txt"
+  timeout 120 dotnet "$homegate_dll" invite --count "$signups" --format permit --config "$work/gated.json" >"$work/permits.txt"
   [ "$(wc -l <"$work/permits.txt")" = "$signups" ] || die "homegate invite printed $(wc -l <"$work/permits.txt") permits, expected $signups"
   measured_signups=$((signups - warmup_signups))
   warmup_script_args=("$work/bodies" "$work/permits.txt" 1 "$warmup_signups" "$threads")
@@ -308,6 +309,28 @@ if want d; then
   echo "bodies_age_at_end_s $(($(date +%s) - bodies_made))" >>"$work/results/meta"
   stop_homegate d-signup
   cp "$work/homegate-gated.err" "$work/results/d-signup.homegate-stderr" 2>/dev/null || true
+fi
+
+# ---------------------------------------------------------------- (e) gated signups with codes
+# The same as (d), but every request presents a signup code (XXXX-XXXX-XXXX) instead of a permit:
+# one keyed hash and one primary-key lookup replace the PASETO verification. Fresh AuthTokens
+# (new users) and fresh codes; the same homegate configuration, restarted.
+if want e; then
+  log "starting homegate (TokenRequired, codes)"
+  start_homegate "$work/gated.json" homegate-codes
+  log "minting $signups signup codes (homegate invite) and $signups AuthTokens (valid for 180 s from now)"
+  bodies_made=$(date +%s)
+  timeout 170 dotnet "$fakes_dll" signup-bodies --count "$signups" --out "$work/bodies-codes" >&2
+  timeout 300 dotnet "$homegate_dll" invite --count "$signups" --config "$work/gated.json" >"$work/codes.txt"
+  [ "$(wc -l <"$work/codes.txt")" = "$signups" ] || die "homegate invite printed $(wc -l <"$work/codes.txt") codes, expected $signups"
+  measured_signups=$((signups - warmup_signups))
+  warmup_script_args=("$work/bodies-codes" "$work/codes.txt" 1 "$warmup_signups" "$threads")
+  database_pids=$postmaster
+  bench e-signup-code "http://127.0.0.1:$homegate_port" "$homegate_pid" "$homeserver_pid" \
+    "$bench_dir/signup.lua" "$work/bodies-codes" "$work/codes.txt" $((warmup_signups + 1)) "$measured_signups" "$threads"
+  echo "code_bodies_age_at_end_s $(($(date +%s) - bodies_made))" >>"$work/results/meta"
+  stop_homegate e-signup-code
+  cp "$work/homegate-codes.err" "$work/results/e-signup-code.homegate-stderr" 2>/dev/null || true
 fi
 
 # ---------------------------------------------------------------- report

@@ -50,7 +50,8 @@ internal static class InviteCommand
 
         try
         {
-            await using var app = HomegateApp.Build(new HomegateStart(configPath, []));
+            // Standard output carries the invitations only (operators redirect it to a file): logs go to stderr.
+            await using var app = HomegateApp.Build(new HomegateStart(configPath, [], [new("Logging:Console:LogToStandardErrorThreshold", "Trace")]));
             string? baseUrl = null;
             if (format == "url")
             {

@@ -1,5 +1,6 @@
 using Homegate.Gateway.Problems;
 using Homegate.Gateway.SignupGate;
+using Homegate.Verification.Observability;
 using Homegate.Verification.Permits;
 using Homegate.Verification.Redemptions;
 using Microsoft.Extensions.Options;
@@ -38,7 +39,8 @@ internal sealed partial class PresentedPermitResolver(
     SignupCodeVerifier codes,
     CodeGuessLimiter guesses,
     IOptionsMonitor<GateOptions> gate,
-    ILogger<PresentedPermitResolver> logger)
+    ILogger<PresentedPermitResolver> logger,
+    HomegateMetrics? metrics = null)
 {
     public async Task<PresentedPermit> ResolveAsync(HttpContext context, string presented)
     {
@@ -48,6 +50,7 @@ internal sealed partial class PresentedPermitResolver(
         }
 
         context.Features.Set(SignupCodePresented.Instance);
+        context.Response.OnCompleted(CountRedeemed, context);
         if (await guesses.RefuseIfExhaustedAsync(context))
         {
             return new PresentedPermit(default, Answered: true);
@@ -91,6 +94,18 @@ internal sealed partial class PresentedPermitResolver(
         {
             guesses.CountUnknown(context);
         }
+    }
+
+    /// <summary>A signup the gate admitted with a code and the homeserver accepted: the code was redeemed.</summary>
+    private Task CountRedeemed(object state)
+    {
+        var context = (HttpContext)state;
+        if (context.Features.Get<SignupGateFeature>() is not null && context.Response.StatusCode is >= 200 and < 300)
+        {
+            metrics?.SignupCodeRedeemed();
+        }
+
+        return Task.CompletedTask;
     }
 
     [LoggerMessage(EventId = 220, Level = LogLevel.Error, Message = "Signup code lookup failed")]

@@ -56,10 +56,6 @@ internal sealed partial class SignupGateMiddleware(
         finally
         {
             await SettleAsync(feature);
-            if (feature.UpstreamStatus is >= 200 and < 300 && context.Features.Get<SignupCodePresented>() is not null)
-            {
-                metrics?.SignupCodeRedeemed();
-            }
         }
     }
 

@@ -7,6 +7,7 @@ using Homegate.Verification.Crypto;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Lightning;
 using Homegate.Verification.Permits;
+using Homegate.Verification.Redemptions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -55,6 +56,9 @@ internal sealed class LightningTestHost : IAsyncDisposable
             settings["Homegate:Lightning:Password"] = fake.Password;
         }
 
+        // The pepper behind signup codes lives in DataDir: one per database, like one deployment.
+        settings["Homegate:DataDir"] = Path.Combine(Path.GetTempPath(), "homegate-ln-tests",
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(db.ConnectionString)))[..16]);
         configure?.Invoke(settings);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -62,6 +66,7 @@ internal sealed class LightningTestHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(db.ConnectionString));
         AddPermits(builder.Services);
+        builder.Services.AddSignupCodes(builder.Configuration);
         builder.Services.AddLightningVerification(builder.Configuration);
         builder.Services.AddRateLimiter(options =>
         {

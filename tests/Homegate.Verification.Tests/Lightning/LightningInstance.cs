@@ -5,6 +5,7 @@ using Homegate.Verification.Crypto;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Lightning;
 using Homegate.Verification.Permits;
+using Homegate.Verification.Redemptions;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -59,6 +60,10 @@ internal sealed class LightningInstance : IAsyncDisposable
         bool start = true)
     {
         var settings = DefaultSettings(fake);
+
+        // Instances on one database share a DataDir, like a real cluster: the pepper behind signup codes.
+        settings["Homegate:DataDir"] = Path.Combine(Path.GetTempPath(), "homegate-ln-tests",
+            Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(db.ConnectionString)))[..16]);
         configure?.Invoke(settings);
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings());
         builder.Configuration.AddInMemoryCollection(settings);
@@ -111,13 +116,13 @@ internal sealed class LightningInstance : IAsyncDisposable
 
     private static void AddPermits(IServiceCollection services, IConfiguration configuration)
     {
-        _ = configuration;
         services.AddSingleton(new HomeserverIdentity(RandomPubky()));
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<PermitOptions>();
         services.AddSingleton(new PermitKeyRing(PermitKey.Generate(), []));
         services.AddSingleton<PermitIssuer>();
         services.AddSingleton<PermitVerifier>();
+        services.AddSignupCodes(configuration);
     }
 }
 

@@ -8,7 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Homegate.Gateway.Page;
 
 /// <summary>
-/// The verification page (API.md §8 in the project's docs: docs/page.md): <c>GET /join</c> (path
+/// The verification page (docs/page.md): <c>GET /join</c> (path
 /// <c>Homegate:Page:Path</c>) with the SMS and Lightning flows, its hashed static assets and QR images
 /// under the same prefix, and the invitation landing <c>GET /invite/{code}</c>. Everything under both
 /// prefixes is answered by homegate (404/405 problem+json for what it does not serve), never forwarded.

@@ -66,6 +66,27 @@ public sealed class CorsParityTests : HomeserverTestBase
     }
 
     [Fact]
+    public async Task Rate_limited_signup_from_another_origin_is_readable_with_its_wait()
+    {
+        var directory = Path.Combine(TempDirectory, "limited");
+        await using var limited = await GatewayHost.StartAsync(GatewayHost.WriteConfig(directory, Db, Homeserver, config =>
+            config["Homegate"]!["RateLimits"]!["Policies"]!["signup"] = new System.Text.Json.Nodes.JsonObject { ["PermitLimit"] = 1, ["Window"] = "00:10:00" }));
+        HttpResponseMessage? last = null;
+        for (var i = 0; i < 2; i++)
+        {
+            last?.Dispose();
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/signup") { Content = new ByteArrayContent(Signups.NewAuthToken(out _)) };
+            request.Headers.Add("Origin", Origin);
+            last = await limited.Client.SendAsync(request);
+        }
+
+        using var answer = last!;
+        await answer.AssertProblemAsync(HttpStatusCode.TooManyRequests, "rate-limited");
+        AssertCors(answer);
+        Assert.Equal("Retry-After", answer.Headers.GetValues("Access-Control-Expose-Headers").Single());
+    }
+
+    [Fact]
     public async Task Homeserver_answers_pass_through_with_the_homeservers_own_cors_headers_only()
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/");

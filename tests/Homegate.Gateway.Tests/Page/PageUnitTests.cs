@@ -85,6 +85,8 @@ public sealed class PageUnitTests
     [InlineData("verification-pending")]
     [InlineData("code-not-found")]
     [InlineData("internal-error")]
+    [InlineData("method-not-allowed")]
+    [InlineData("unsupported-media-type")]
     public void Other_problem_codes_the_page_can_meet_have_a_sentence(string code)
         => Assert.True(PageText.BuiltIn().ContainsKey("error." + code));
 

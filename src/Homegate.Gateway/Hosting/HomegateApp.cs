@@ -8,6 +8,7 @@ using Homegate.Gateway.Lightning;
 using Homegate.Gateway.Observability;
 using Homegate.Gateway.OpenApi;
 using Homegate.Gateway.Page;
+using Homegate.Gateway.OwnedPaths;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
@@ -54,6 +55,7 @@ internal static partial class HomegateApp
         services.AddHomegateRateLimiting();
         services.AddHomegateCors(configuration);
         services.AddHomegateProxy(configuration);
+        services.AddHomegateOwnedPaths();
         services.AddSmsVerification(configuration);
         services.AddLightningVerification(configuration);
         services.AddHomegateOpenApi();
@@ -69,7 +71,9 @@ internal static partial class HomegateApp
         app.LogStartupBannerWhenStarted();
         app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
+        app.UseClientFaults();
         app.UseRouting();
+        app.UseHomegateOwnedPaths();
         app.UseHomeserverCorsParity();
         app.UseCors();
         app.UseRateLimiter();
@@ -93,6 +97,7 @@ internal static partial class HomegateApp
     {
         // Created now, not on the first request: the limits in force are the ones valid at start.
         _ = app.Services.GetRequiredService<RateLimitPolicies>();
+        ProxyFeature.EnsureLeaseCoversForwards(app.Services);
         var configuration = app.Configuration;
         if (configuration.GetValue("Homegate:Database:MigrateOnStart", true))
         {

@@ -1,4 +1,5 @@
 using Homegate.Gateway.Configuration;
+using Homegate.Gateway.OwnedPaths;
 using Homegate.Gateway.Problems;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Lightning;
@@ -35,6 +36,10 @@ internal static class PageFeature
         services.AddSingleton<PageAssets>();
         services.AddSingleton<PageRenderer>();
         services.AddSingleton(new ReturnUrlPolicy(options.ReturnUrls));
+
+        // Odd spellings (//join/x, %2F…) that routing hands to the proxy are answered here too.
+        services.AddOwnedPathPrefix(options.Path);
+        services.AddOwnedPathPrefix(InvitePrefix);
         return services;
     }
 

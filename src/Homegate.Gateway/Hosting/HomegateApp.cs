@@ -75,8 +75,11 @@ internal static partial class HomegateApp
         app.UseRouting();
         app.UseHomegateOwnedPaths();
         app.UseHomeserverCorsParity();
-        app.UseCors();
-        app.UseRateLimiter();
+        app.UseExceptForPassThrough(own =>
+        {
+            own.UseCors();
+            own.UseRateLimiter();
+        });
 
         // Homegate's own endpoints; the reverse proxy's catch-all route ranks below them.
         app.MapHomegateHealth();

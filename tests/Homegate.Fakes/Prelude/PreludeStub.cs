@@ -82,7 +82,21 @@ public sealed class PreludeStub : IDisposable
 
     private static IRequestBuilder CreateFor(string phoneNumber)
         => Request.Create().WithPath(CreatePath).UsingPost()
-            .WithBody((string? body) => body is not null && body.Contains('"' + phoneNumber + '"', StringComparison.Ordinal));
+            .WithBody((string? body) => Targets(body, phoneNumber));
+
+    // The number as the request's target; read as JSON because the client may escape the '+'.
+    private static bool Targets(string? body, string phoneNumber)
+    {
+        try
+        {
+            return body is not null
+                && System.Text.Json.Nodes.JsonNode.Parse(body)?["target"]?["value"]?.GetValue<string>() == phoneNumber;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
 
     private static Dictionary<string, string> Error(string code, string message) => new()
     {

@@ -7,6 +7,7 @@ using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
 using Homegate.Gateway.Observability;
 using Homegate.Gateway.OpenApi;
+using Homegate.Gateway.OwnedPaths;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
@@ -53,6 +54,7 @@ internal static partial class HomegateApp
         services.AddHomegateRateLimiting();
         services.AddHomegateCors(configuration);
         services.AddHomegateProxy(configuration);
+        services.AddHomegateOwnedPaths();
         services.AddSmsVerification(configuration);
         services.AddLightningVerification(configuration);
         services.AddHomegateOpenApi();
@@ -67,9 +69,14 @@ internal static partial class HomegateApp
         app.LogStartupBannerWhenStarted();
         app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
+        app.UseClientFaults();
         app.UseRouting();
-        app.UseCors();
-        app.UseRateLimiter();
+        app.UseHomegateOwnedPaths();
+        app.UseExceptForPassThrough(own =>
+        {
+            own.UseCors();
+            own.UseRateLimiter();
+        });
 
         // Homegate's own endpoints; the reverse proxy's catch-all route ranks below them.
         app.MapHomegateHealth();
@@ -89,6 +96,7 @@ internal static partial class HomegateApp
     {
         // Created now, not on the first request: the limits in force are the ones valid at start.
         _ = app.Services.GetRequiredService<RateLimitPolicies>();
+        ProxyFeature.EnsureLeaseCoversForwards(app.Services);
         var configuration = app.Configuration;
         if (configuration.GetValue("Homegate:Database:MigrateOnStart", true))
         {

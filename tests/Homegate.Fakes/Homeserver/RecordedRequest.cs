@@ -8,13 +8,20 @@ public sealed class RecordedRequest
     /// <summary>The path, e.g. <c>/signup</c>.</summary>
     public required string Path { get; init; }
 
+    /// <summary>The request target exactly as it arrived (path and query, nothing decoded).</summary>
+    public string RawTarget { get; init; } = "";
+
     /// <summary>The raw query string including the leading <c>?</c>, or empty.</summary>
     public required string QueryString { get; init; }
 
     /// <summary>Request headers; repeated headers are joined with <c>", "</c>. Case-insensitive keys.</summary>
     public required IReadOnlyDictionary<string, string> Headers { get; init; }
 
+    /// <summary>The body; empty for bodies over <see cref="FakeHomeserver.LargeBodyBytes"/> (see <see cref="BodyLength"/>).</summary>
     public required byte[] Body { get; init; }
+
+    /// <summary>How many body bytes arrived.</summary>
+    public long BodyLength { get; init; }
 
     /// <summary>The TCP peer address (the proxy, when there is one).</summary>
     public string? RemoteIp { get; init; }

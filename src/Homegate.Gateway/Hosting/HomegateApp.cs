@@ -7,6 +7,7 @@ using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
 using Homegate.Gateway.Observability;
 using Homegate.Gateway.OpenApi;
+using Homegate.Gateway.Page;
 using Homegate.Gateway.OwnedPaths;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
@@ -63,6 +64,7 @@ internal static partial class HomegateApp
         services.AddHomegateHealth(configuration);
         services.AddHomegateShutdown(configuration);
         services.AddHomegateRetention(configuration);
+        services.AddHomegatePage(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
@@ -71,6 +73,7 @@ internal static partial class HomegateApp
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();
         app.UseHomegateOwnedPaths();
+        app.UseHomeserverCorsParity();
         app.UseExceptForPassThrough(own =>
         {
             // Neither routing nor the owned-path guard reads the body, so client faults can only come
@@ -89,6 +92,7 @@ internal static partial class HomegateApp
         own.MapLightningVerification();
         own.MapInviteStatus();
         own.MapHomegateOpenApi();
+        app.MapHomegatePage();
         app.MapHomegateProxy();
         return app;
     }

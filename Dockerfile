@@ -20,10 +20,8 @@ RUN dotnet publish src/Homegate.Gateway/Homegate.Gateway.csproj -c Release -o /a
 # ---- runtime -------------------------------------------------------------------------------
 FROM mcr.microsoft.com/dotnet/aspnet:${DOTNET_VERSION} AS runtime
 
-# libsodium does the Ed25519, BLAKE2b and Argon2id work (Homegate.Verification/Crypto/Sodium.cs).
-RUN apt-get update \
-    && apt-get install -y --no-install-recommends libsodium23 \
-    && rm -rf /var/lib/apt/lists/*
+# No system packages: libsodium (Ed25519, BLAKE2b, Argon2id) ships inside the NSec.Cryptography
+# package as a native asset of the published output.
 
 # /data holds the permit signing key and pepper.txt. It must belong to the runtime user before
 # VOLUME: a new named volume is seeded with this directory's ownership and mode.

@@ -53,7 +53,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get update -qq >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2
 fi
-"$repo/scripts/install-deps" >&2 # libsodium, PostgreSQL
+"$repo/scripts/install-deps" >&2 # PostgreSQL
 nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 
 # ---------------------------------------------------------------- process bookkeeping
@@ -252,7 +252,7 @@ write_config() {
 }
 EOF
 }
-mkdir -p "$work/data"
+mkdir -p -m 700 "$work/data"  # homegate refuses a DataDir open to group or others
 write_config "$work/pass.json" "$upstream_url"
 write_config "$work/gated.json" "$homeserver_client"
 

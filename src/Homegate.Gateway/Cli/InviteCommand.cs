@@ -63,7 +63,6 @@ internal static class InviteCommand
                 }
             }
 
-            Sodium.EnsureLoaded();
             await HomegateApp.ResolveHomeserverIdentityAsync(app.Services, cancellationToken);
             var issuer = app.Services.GetRequiredService<PermitIssuer>();
             if (format == "permit")

@@ -83,12 +83,10 @@ internal static partial class HomegateApp
         return app;
     }
 
-    /// <summary>Everything that must hold before serving: libsodium, migrations, the homeserver's
+    /// <summary>Everything that must hold before serving: migrations, the homeserver's
     /// identity, the signing key. Throws <see cref="ConfigurationProblemException"/> with a clear message.</summary>
     public static async Task InitializeAsync(WebApplication app, CancellationToken cancellationToken)
     {
-        Sodium.EnsureLoaded();
-
         // Created now, not on the first request: the limits in force are the ones valid at start.
         _ = app.Services.GetRequiredService<RateLimitPolicies>();
         var configuration = app.Configuration;

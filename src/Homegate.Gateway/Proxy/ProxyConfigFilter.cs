@@ -14,12 +14,6 @@ internal sealed class ProxyConfigFilter : IProxyConfigFilter
 
     public ValueTask<ClusterConfig> ConfigureClusterAsync(ClusterConfig cluster, CancellationToken cancel)
     {
-        // YARP 2.1's hash-cookie affinity needs System.IO.Hashing, which is not deployed (DESIGN.md).
-        if (cluster.SessionAffinity?.Enabled == true)
-        {
-            throw new InvalidOperationException($"ReverseProxy:Clusters:{cluster.ClusterId}:SessionAffinity is not supported by homegate.");
-        }
-
         if (!string.Equals(cluster.ClusterId, HomeserverCluster, StringComparison.OrdinalIgnoreCase))
         {
             return ValueTask.FromResult(cluster);

@@ -300,8 +300,8 @@ internal sealed partial class SignupGateMiddleware(
     /// <summary>A short, non-reversible handle for a jti, for correlating logs without logging ids.</summary>
     private static string ShortId(string jti)
     {
-        Span<byte> hash = stackalloc byte[16];
-        Verification.Crypto.Sodium.Blake2b(System.Text.Encoding.UTF8.GetBytes(jti), hash);
+        Span<byte> hash = stackalloc byte[32];
+        NSec.Cryptography.HashAlgorithm.Blake2b_256.Hash(System.Text.Encoding.UTF8.GetBytes(jti), hash);
         return Convert.ToHexStringLower(hash[..4]);
     }
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Homegate.Verification.Crypto;
+using NSec.Cryptography;
 
 namespace Homegate.Verification.Permits;
 
@@ -12,9 +13,12 @@ public static class Paserk
     private const string PidPrefix = "k4.pid.";
     private const int PidHashBytes = 33;
 
+    // BLAKE2b-264, as PASERK's k4.pid specifies.
+    private static readonly Blake2b PidHash = new(PidHashBytes);
+
     public static string PublicKey(ReadOnlySpan<byte> pk32)
     {
-        if (pk32.Length != Sodium.Ed25519PublicKeyBytes)
+        if (pk32.Length != Ed25519Keys.PublicKeyBytes)
         {
             throw new ArgumentException("An Ed25519 public key is 32 bytes.", nameof(pk32));
         }
@@ -24,7 +28,7 @@ public static class Paserk
 
     public static string SecretKey(ReadOnlySpan<byte> sk64)
     {
-        if (sk64.Length != Sodium.Ed25519SecretKeyBytes)
+        if (sk64.Length != Ed25519Keys.SecretKeyBytes)
         {
             throw new ArgumentException("An Ed25519 secret key is 64 bytes.", nameof(sk64));
         }
@@ -37,7 +41,7 @@ public static class Paserk
         pk32 = [];
         if (text is null || !text.StartsWith(PublicPrefix, StringComparison.Ordinal)
             || !Base64Url.TryDecode(text.AsSpan(PublicPrefix.Length), out var bytes)
-            || bytes.Length != Sodium.Ed25519PublicKeyBytes)
+            || bytes.Length != Ed25519Keys.PublicKeyBytes)
         {
             return false;
         }
@@ -52,27 +56,18 @@ public static class Paserk
         sk64 = [];
         if (text is null || !text.StartsWith(SecretPrefix, StringComparison.Ordinal)
             || !Base64Url.TryDecode(text.AsSpan(SecretPrefix.Length), out var bytes)
-            || bytes.Length != Sodium.Ed25519SecretKeyBytes)
+            || bytes.Length != Ed25519Keys.SecretKeyBytes)
         {
             return false;
         }
 
-        Span<byte> pk = stackalloc byte[Sodium.Ed25519PublicKeyBytes];
-        var derived = new byte[Sodium.Ed25519SecretKeyBytes];
-        try
+        if (!Ed25519Keys.TryImportSecretKey(bytes, exportable: false, out var key))
         {
-            Sodium.Ed25519KeyPairFromSeed(bytes.AsSpan(0, Sodium.Ed25519SeedBytes), pk, derived);
-            if (!CryptographicOperations.FixedTimeEquals(derived, bytes))
-            {
-                CryptographicOperations.ZeroMemory(bytes);
-                return false;
-            }
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(derived);
+            CryptographicOperations.ZeroMemory(bytes);
+            return false;
         }
 
+        key.Dispose();
         sk64 = bytes;
         return true;
     }
@@ -87,7 +82,7 @@ public static class Paserk
 
         var input = Encoding.UTF8.GetBytes(PidPrefix + k4Public);
         Span<byte> hash = stackalloc byte[PidHashBytes];
-        Sodium.Blake2b(input, hash);
+        PidHash.Hash(input, hash);
         return PidPrefix + Base64Url.Encode(hash);
     }
 }

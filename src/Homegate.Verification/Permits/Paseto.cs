@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Homegate.Verification.Crypto;
+using NSec.Cryptography;
 
 namespace Homegate.Verification.Permits;
 
@@ -11,22 +12,51 @@ namespace Homegate.Verification.Permits;
 public static class Paseto
 {
     private const string Header = "v4.public.";
-    private const int SignatureBytes = Sodium.Ed25519SignatureBytes;
+    private const int SignatureBytes = Ed25519Keys.SignatureBytes;
 
     // PAE input for the header piece: "v4.public." in ASCII.
     private static ReadOnlySpan<byte> HeaderBytes => "v4.public."u8;
 
-    /// <summary>Signs <paramref name="message"/> with a 64-byte Ed25519 secret key (seed ‖ public key).</summary>
+    /// <summary>
+    /// Signs <paramref name="message"/> with a 64-byte Ed25519 secret key (seed ‖ public key), importing
+    /// it for this one token (tests, vectors, tools). Services sign with an imported <see cref="Key"/>.
+    /// </summary>
     public static string Sign(ReadOnlySpan<byte> secretKey64, ReadOnlySpan<byte> message, ReadOnlySpan<byte> footer, ReadOnlySpan<byte> implicitAssertion)
     {
-        if (secretKey64.Length != Sodium.Ed25519SecretKeyBytes)
+        if (!Ed25519Keys.TryImportSecretKey(secretKey64, exportable: false, out var key))
         {
-            throw new ArgumentException("An Ed25519 secret key is 64 bytes.", nameof(secretKey64));
+            throw new ArgumentException("An Ed25519 secret key is 64 bytes, seed then its public key.", nameof(secretKey64));
+        }
+
+        using (key)
+        {
+            return Sign(key, message, footer, implicitAssertion);
+        }
+    }
+
+    /// <summary>Signs <paramref name="message"/> with an Ed25519 key imported into NSec.</summary>
+    public static string Sign(Key secretKey, ReadOnlySpan<byte> message, ReadOnlySpan<byte> footer, ReadOnlySpan<byte> implicitAssertion)
+    {
+        ArgumentNullException.ThrowIfNull(secretKey);
+        if (secretKey.Algorithm != Ed25519Keys.Algorithm)
+        {
+            throw new ArgumentException("A v4.public token is signed with an Ed25519 key.", nameof(secretKey));
         }
 
         var payload = new byte[message.Length + SignatureBytes];
         message.CopyTo(payload);
-        WithPae(message, footer, implicitAssertion, secretKey64, payload.AsSpan(message.Length), static (pae, sk, signature) => Sodium.Ed25519Sign(sk, pae, signature));
+        var length = PaeLength(message, footer, implicitAssertion);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var pae = rented.AsSpan(0, length);
+            WritePae(pae, message, footer, implicitAssertion);
+            Ed25519Keys.Algorithm.Sign(secretKey, pae, payload.AsSpan(message.Length));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
 
         var token = Header + Base64Url.Encode(payload);
         return footer.IsEmpty ? token : token + "." + Base64Url.Encode(footer);
@@ -100,17 +130,32 @@ public static class Paseto
         return true;
     }
 
-    /// <summary>Checks the signature of a parsed token.</summary>
+    /// <summary>Checks the signature of a parsed token against raw public key bytes (imported for this call).</summary>
     internal static bool Verify(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> footer, ReadOnlySpan<byte> publicKey32, ReadOnlySpan<byte> implicitAssertion)
+        => Ed25519Keys.TryImportPublicKey(publicKey32, out var key) && Verify(payload, footer, key, implicitAssertion);
+
+    /// <summary>Checks the signature of a parsed token against an imported public key.</summary>
+    internal static bool Verify(ReadOnlySpan<byte> payload, ReadOnlySpan<byte> footer, PublicKey publicKey, ReadOnlySpan<byte> implicitAssertion)
     {
-        if (payload.Length < SignatureBytes || publicKey32.Length != Sodium.Ed25519PublicKeyBytes)
+        if (payload.Length < SignatureBytes || publicKey.Algorithm != Ed25519Keys.Algorithm)
         {
             return false;
         }
 
         var message = payload[..^SignatureBytes];
         var signature = payload[^SignatureBytes..];
-        return WithPae(message, footer, implicitAssertion, publicKey32, signature, static (pae, pk, sig) => Sodium.Ed25519Verify(pk, pae, sig));
+        var length = PaeLength(message, footer, implicitAssertion);
+        var rented = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var pae = rented.AsSpan(0, length);
+            WritePae(pae, message, footer, implicitAssertion);
+            return Ed25519Keys.Algorithm.Verify(publicKey, pae, signature);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
     }
 
     /// <summary>Pre-authentication encoding of any number of pieces (for tests and reference).</summary>
@@ -129,42 +174,6 @@ public static class Paseto
         }
 
         return output;
-    }
-
-    private delegate void SpanAction3(ReadOnlySpan<byte> pae, ReadOnlySpan<byte> key, Span<byte> signature);
-
-    private delegate bool SpanFunc3(ReadOnlySpan<byte> pae, ReadOnlySpan<byte> key, ReadOnlySpan<byte> signature);
-
-    private static void WithPae(ReadOnlySpan<byte> message, ReadOnlySpan<byte> footer, ReadOnlySpan<byte> implicitAssertion, ReadOnlySpan<byte> key, Span<byte> signature, SpanAction3 action)
-    {
-        var length = PaeLength(message, footer, implicitAssertion);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var pae = rented.AsSpan(0, length);
-            WritePae(pae, message, footer, implicitAssertion);
-            action(pae, key, signature);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private static bool WithPae(ReadOnlySpan<byte> message, ReadOnlySpan<byte> footer, ReadOnlySpan<byte> implicitAssertion, ReadOnlySpan<byte> key, ReadOnlySpan<byte> signature, SpanFunc3 func)
-    {
-        var length = PaeLength(message, footer, implicitAssertion);
-        var rented = ArrayPool<byte>.Shared.Rent(length);
-        try
-        {
-            var pae = rented.AsSpan(0, length);
-            WritePae(pae, message, footer, implicitAssertion);
-            return func(pae, key, signature);
-        }
-        finally
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
     }
 
     private static int PaeLength(ReadOnlySpan<byte> message, ReadOnlySpan<byte> footer, ReadOnlySpan<byte> implicitAssertion)

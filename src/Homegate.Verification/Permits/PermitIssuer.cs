@@ -68,7 +68,7 @@ public sealed class PermitIssuer
         var expires = Rfc3339.TruncateToSeconds(now + life);
         var claims = new PermitClaims(_options.Issuer, _identity.PublicKey, jti, now, now, expires, method, subject);
         var message = JsonSerializer.SerializeToUtf8Bytes(claims, PermitJsonContext.Default.PermitClaims);
-        var token = Paseto.Sign(_keys.Signing.SecretKey!, message, _footer, []);
+        var token = Paseto.Sign(_keys.Signing.Signer!, message, _footer, []);
         return new IssuedPermit(token, claims);
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text;
+using Homegate.Verification.Crypto;
 
 namespace Homegate.Verification.Permits;
 
@@ -64,6 +65,8 @@ public sealed class PermitKeyRing
         ArgumentNullException.ThrowIfNull(trustedKeys);
         var trusted = ParseTrustedKeys(trustedKeys);
         var path = Path.Combine(dataDir, SigningKeyFileName);
+        SecretFiles.EnsurePrivateDirectory(dataDir, "the data directory (Homegate:DataDir)");
+        SecretFiles.EnsurePrivateFile(path, "the permit signing key file");
         var signing = Path.Exists(path) ? Load(path) : CreateOrLoad(dataDir, path);
         return new PermitKeyRing(signing, trusted);
     }
@@ -129,17 +132,18 @@ public sealed class PermitKeyRing
             Directory.CreateDirectory(dataDir, OwnerOnlyDirectory);
         }
 
-        var key = PermitKey.Generate();
+        var secretKey = Ed25519Keys.NewSecretKey();
         var temp = Path.Combine(dataDir, $".{SigningKeyFileName}.{Guid.NewGuid():N}.tmp");
         try
         {
-            WriteOwnerOnly(temp, Paserk.SecretKey(key.SecretKey!));
+            WriteOwnerOnly(temp, Paserk.SecretKey(secretKey));
 
             // Another process may have created the key since our check: then theirs wins and we use it.
-            return NoReplaceMove.TryMove(temp, path) ? key : Load(path);
+            return NoReplaceMove.TryMove(temp, path) ? PermitKey.FromSecretKey(secretKey) : Load(path);
         }
         finally
         {
+            CryptographicOperations.ZeroMemory(secretKey);
             File.Delete(temp);
         }
     }

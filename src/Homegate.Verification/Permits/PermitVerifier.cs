@@ -40,12 +40,12 @@ public sealed class PermitVerifier
             || !Paseto.TryParse(token, out var payload, out var footer)
             || !TryReadKid(footer, out var kid)
             || !_keys.TryGet(kid, out var key)
-            || !Paseto.Verify(payload, footer, key.PublicKeySpan, []))
+            || !Paseto.Verify(payload, footer, key.Verifier, []))
         {
             return PermitCheck.Invalid;
         }
 
-        if (!TryReadClaims(payload.AsSpan(0, payload.Length - Sodium.Ed25519SignatureBytes), out var claims)
+        if (!TryReadClaims(payload.AsSpan(0, payload.Length - Ed25519Keys.SignatureBytes), out var claims)
             || !string.Equals(claims.Issuer, _options.Issuer, StringComparison.Ordinal))
         {
             return PermitCheck.Invalid;

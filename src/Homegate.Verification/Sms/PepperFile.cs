@@ -5,7 +5,7 @@ namespace Homegate.Verification.Sms;
 
 /// <summary>
 /// <c>&lt;DataDir&gt;/pepper.txt</c>: 64 lowercase hex characters (32 random bytes), no newline,
-/// mode 0600 (EXTERNALS.md §5). Read trimmed; anything else is an error naming the file.
+/// mode 0600 (docs/api.md §4, "Phone hash"). Read trimmed; anything else is an error naming the file.
 /// </summary>
 internal static class PepperFile
 {
@@ -14,6 +14,8 @@ internal static class PepperFile
     /// <summary>The pepper text, or null when the file does not exist.</summary>
     public static string? TryRead(string path)
     {
+        SecretFiles.EnsurePrivateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!, "the data directory (Homegate:DataDir)");
+        SecretFiles.EnsurePrivateFile(path, "the pepper file");
         string text;
         try
         {
@@ -92,7 +94,7 @@ internal static class PepperFile
     {
         var input = System.Text.Encoding.ASCII.GetBytes("homegate-pepper-fingerprint:" + pepper);
         Span<byte> output = stackalloc byte[32];
-        Sodium.Blake2b(input, output);
+        NSec.Cryptography.HashAlgorithm.Blake2b_256.Hash(input, output);
         return Convert.ToHexStringLower(output);
     }
 

@@ -2,11 +2,12 @@ using System.Text;
 using System.Threading.RateLimiting;
 using Homegate.Verification.Crypto;
 using Microsoft.Extensions.Options;
+using NSec.Cryptography;
 
 namespace Homegate.Verification.Sms;
 
 /// <summary>
-/// The phone-number hash of EXTERNALS.md §5, bit-compatible with the Rust Homegate:
+/// The phone-number hash (docs/api.md, "Phone hash"), bit-compatible with the Rust Homegate:
 /// Argon2id v1.3 (19456 KiB, 2 passes, parallelism 1, 32 bytes) of the E.164 string, salted with
 /// the first 16 bytes of BLAKE3 over the pepper's hex text. Each hash takes ~17 ms and 19 MiB, so
 /// at most <see cref="SmsOptions.HashConcurrency"/> run at once and at most
@@ -14,17 +15,24 @@ namespace Homegate.Verification.Sms;
 /// </summary>
 internal sealed class PhoneHasher : IDisposable
 {
-    private const int MemoryKiB = 19456;
-    private const int Passes = 2;
-    private const int HashBytes = 32;
+    internal const int MemoryKiB = 19456;
+    internal const int Passes = 2;
+    internal const int HashBytes = 32;
+
+    private static readonly PasswordBasedKeyDerivationAlgorithm Argon2id = PasswordBasedKeyDerivationAlgorithm.Argon2id(
+        new Argon2Parameters { DegreeOfParallelism = 1, MemorySize = MemoryKiB, NumberOfPasses = Passes });
 
     private readonly PepperGuard _pepper;
+    private readonly PhoneHashArgon2id _argon2id;
     private readonly ConcurrencyLimiter _limiter;
     private byte[]? _salt;
 
-    public PhoneHasher(PepperGuard pepper, IOptions<SmsOptions> options)
+    // argon2id: NSec's (libsodium) unless one is registered; the SMS flood benchmark registers
+    // Konscious to compare them (docs/decisions.md).
+    public PhoneHasher(PepperGuard pepper, IOptions<SmsOptions> options, PhoneHashArgon2id? argon2id = null)
     {
         _pepper = pepper;
+        _argon2id = argon2id ?? Hash;
         var value = options.Value;
         _limiter = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
@@ -45,21 +53,29 @@ internal sealed class PhoneHasher : IDisposable
         }
 
         // Argon2id is CPU- and memory-bound; keep it off the request's synchronous path.
-        return await Task.Run(() => Hash(salt, e164), cancellationToken);
+        return await Task.Run(() => _argon2id(salt, e164), cancellationToken);
     }
 
     /// <summary>The salt for a pepper: BLAKE3 of its ASCII hex text, first 16 bytes.</summary>
-    public static byte[] Salt(string pepperHex) => Blake3.Hash(Encoding.ASCII.GetBytes(pepperHex), 16);
+    public static byte[] Salt(string pepperHex)
+    {
+        var salt = new byte[16];
+        Blake3.Hasher.Hash(Encoding.ASCII.GetBytes(pepperHex), salt);
+        return salt;
+    }
 
     public static string Hash(byte[] salt, string e164)
     {
         Span<byte> output = stackalloc byte[HashBytes];
-        Sodium.Argon2id(Encoding.UTF8.GetBytes(e164), salt, Passes, MemoryKiB, output);
+        Argon2id.DeriveBytes(Encoding.UTF8.GetBytes(e164), salt, output);
         return Convert.ToHexStringLower(output);
     }
 
     public void Dispose() => _limiter.Dispose();
 }
+
+/// <summary>Argon2id with the phone hash's parameters over <paramref name="e164"/>, as lowercase hex.</summary>
+internal delegate string PhoneHashArgon2id(byte[] salt, string e164);
 
 /// <summary>Too many phone hashes are running and waiting; the caller answers 503 <c>busy</c>.</summary>
 public sealed class SmsBusyException : Exception

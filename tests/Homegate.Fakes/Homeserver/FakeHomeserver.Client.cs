@@ -212,8 +212,7 @@ public sealed partial class FakeHomeserver
         {
             case "PUT":
                 var body = BodyOf(ctx);
-                var hash = new byte[16];
-                Sodium.Blake2b(body, hash);
+                var hash = NSec.Cryptography.HashAlgorithm.Blake2b_256.Hash(body);
                 _storage[key] = new StoredObject(
                     body,
                     ctx.Request.ContentType is { Length: > 0 } type ? type : "application/octet-stream",

@@ -198,7 +198,7 @@ public sealed partial class FakeHomeserver
             return (null, new Failure(400, "Invalid grant: invalid grant format"));
         }
 
-        if (Str(gh, "alg") != "EdDSA" || !Sodium.Ed25519Verify(issKey, ginput, gsig))
+        if (Str(gh, "alg") != "EdDSA" || !Ed25519Keys.Verify(issKey, ginput, gsig))
         {
             return (null, new Failure(400, "Invalid grant: invalid grant signature"));
         }
@@ -214,7 +214,7 @@ public sealed partial class FakeHomeserver
         }
 
         if (!Jws.TryDecode(pop, out var ph, out var pp, out var psig, out var pinput) || Str(ph, "alg") != "EdDSA" ||
-            !Sodium.Ed25519Verify(cnfKey, pinput, psig))
+            !Ed25519Keys.Verify(cnfKey, pinput, psig))
         {
             return (null, new Failure(401, "Invalid PoP proof: invalid PoP signature"));
         }

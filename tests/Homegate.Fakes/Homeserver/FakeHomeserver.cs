@@ -239,7 +239,7 @@ public sealed partial class FakeHomeserver : IAsyncDisposable
     private static string RandomText(int bytes)
     {
         var buffer = new byte[bytes];
-        Sodium.RandomBytes(buffer);
+        System.Security.Cryptography.RandomNumberGenerator.Fill(buffer);
         return Base64Url.Encode(buffer);
     }
 

@@ -110,7 +110,7 @@ public static class AuthTokens
     {
         ArgumentNullException.ThrowIfNull(bytes);
         ArgumentNullException.ThrowIfNull(parsed);
-        return Sodium.Ed25519Verify(parsed.PublicKey, bytes.AsSpan(SignedFrom), parsed.Signature);
+        return Ed25519Keys.Verify(parsed.PublicKey, bytes.AsSpan(SignedFrom), parsed.Signature);
     }
 
     private static byte[] Leb128(ulong value)

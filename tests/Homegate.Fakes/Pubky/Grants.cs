@@ -69,7 +69,7 @@ public static class Grants
     private static string RandomId()
     {
         Span<byte> bytes = stackalloc byte[16];
-        Sodium.RandomBytes(bytes);
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
         return Base64Url.Encode(bytes);
     }
 }

@@ -1,5 +1,3 @@
-using Homegate.Verification.Crypto;
-
 namespace Homegate.Fakes.Pubky;
 
 /// <summary>
@@ -13,7 +11,7 @@ public static class SignupTokens
     public static string Generate()
     {
         Span<byte> bytes = stackalloc byte[7];
-        Sodium.RandomBytes(bytes);
+        System.Security.Cryptography.RandomNumberGenerator.Fill(bytes);
         var chars = new List<char>(14);
         int buffer = 0, bits = 0, count = 0;
         void Emit(int v)

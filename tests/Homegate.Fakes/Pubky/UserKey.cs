@@ -1,17 +1,18 @@
+using System.Security.Cryptography;
 using Homegate.Verification.Crypto;
+using NSec.Cryptography;
 
 namespace Homegate.Fakes.Pubky;
 
 /// <summary>An Ed25519 key pair as a Pubky user (or client, or homeserver) holds it.</summary>
 public sealed class UserKey
 {
-    private readonly byte[] _secretKey;
+    private readonly Key _key;
 
-    private UserKey(byte[] seed)
+    private UserKey(ReadOnlySpan<byte> seed)
     {
-        PublicKey = new byte[Sodium.Ed25519PublicKeyBytes];
-        _secretKey = new byte[Sodium.Ed25519SecretKeyBytes];
-        Sodium.Ed25519KeyPairFromSeed(seed, PublicKey, _secretKey);
+        _key = Key.Import(Ed25519Keys.Algorithm, seed, KeyBlobFormat.RawPrivateKey);
+        PublicKey = _key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
         PublicKeyZ32 = ZBase32.Encode(PublicKey);
     }
 
@@ -22,21 +23,11 @@ public sealed class UserKey
     public string PublicKeyZ32 { get; }
 
     /// <summary>A fresh key from 32 random bytes.</summary>
-    public static UserKey Generate()
-    {
-        var seed = new byte[Sodium.Ed25519SeedBytes];
-        Sodium.RandomBytes(seed);
-        return new UserKey(seed);
-    }
+    public static UserKey Generate() => new(RandomNumberGenerator.GetBytes(Ed25519Keys.SeedBytes));
 
     /// <summary>A deterministic key from a 32-byte seed (for reproducible tests).</summary>
-    public static UserKey FromSeed(ReadOnlySpan<byte> seed) => new(seed.ToArray());
+    public static UserKey FromSeed(ReadOnlySpan<byte> seed) => new(seed);
 
     /// <summary>The detached 64-byte Ed25519 signature of <paramref name="message"/>.</summary>
-    public byte[] Sign(ReadOnlySpan<byte> message)
-    {
-        var signature = new byte[Sodium.Ed25519SignatureBytes];
-        Sodium.Ed25519Sign(_secretKey, message, signature);
-        return signature;
-    }
+    public byte[] Sign(ReadOnlySpan<byte> message) => Ed25519Keys.Algorithm.Sign(_key, message);
 }

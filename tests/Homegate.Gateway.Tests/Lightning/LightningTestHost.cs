@@ -86,7 +86,7 @@ internal sealed class LightningTestHost : IAsyncDisposable
     public static string RandomPubky()
     {
         var key = new byte[32];
-        Sodium.RandomBytes(key);
+        System.Security.Cryptography.RandomNumberGenerator.Fill(key);
         return ZBase32.Encode(key);
     }
 

@@ -43,7 +43,7 @@ internal sealed class SmsTestHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<SmsTestHost> StartAsync(TestDatabase db, FakePrelude prelude, string dataDir, IDictionary<string, string?>? settings = null, int perPolicyLimit = 10_000)
+    public static async Task<SmsTestHost> StartAsync(TestDatabase db, FakePrelude prelude, string dataDir, IDictionary<string, string?>? settings = null, int perPolicyLimit = 10_000, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(o => o.Listen(IPAddress.Loopback, 0));
@@ -73,6 +73,7 @@ internal sealed class SmsTestHost : IAsyncDisposable
         builder.Services.AddSingleton(db.DataSource);
         builder.Services.AddSingleton(new HomeserverIdentity(NewPublicKey()));
         builder.Services.AddPermits(builder.Configuration);
+        services?.Invoke(builder.Services);
         builder.Services.AddSmsVerification(builder.Configuration);
         builder.Services.AddRateLimiter(options =>
         {
@@ -98,12 +99,8 @@ internal sealed class SmsTestHost : IAsyncDisposable
 
     public static string NewPublicKey()
     {
-        Span<byte> seed = stackalloc byte[32];
-        RandomNumberGenerator.Fill(seed);
-        Span<byte> publicKey = stackalloc byte[32];
-        Span<byte> secretKey = stackalloc byte[64];
-        Sodium.Ed25519KeyPairFromSeed(seed, publicKey, secretKey);
-        return ZBase32.Encode(publicKey);
+        var secretKey = Ed25519Keys.NewSecretKey();
+        return ZBase32.Encode(secretKey.AsSpan(Ed25519Keys.SeedBytes));
     }
 
     public static string NewPhoneNumber()

@@ -110,7 +110,7 @@ internal sealed class LightningInstance : IAsyncDisposable
     public static string RandomPubky()
     {
         var key = new byte[32];
-        Sodium.RandomBytes(key);
+        System.Security.Cryptography.RandomNumberGenerator.Fill(key);
         return ZBase32.Encode(key);
     }
 

@@ -156,7 +156,7 @@ public sealed class PasetoTests
     {
         public static Vector Load(string name)
         {
-            using var doc = JsonDocument.Parse(File.ReadAllText(ReferenceFiles.Path("paseto-v4-public-vectors.json")));
+            using var doc = TestVectors.Load("paseto-v4-public.json");
             var test = doc.RootElement.GetProperty("tests").EnumerateArray().Single(t => t.GetProperty("name").GetString() == name);
             string S(string p) => test.GetProperty(p).GetString()!;
             return new Vector(

@@ -2,8 +2,13 @@ using Homegate.Verification.Permits;
 
 namespace Homegate.Verification.Tests.Permits;
 
+// Unix file modes: homegate refuses secrets open to group or others.
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PermitKeyRingTests : IDisposable
 {
+    private const UnixFileMode OwnerOnlyDirectory = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private const UnixFileMode OwnerOnlyFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     private readonly string _root = Path.Combine(Path.GetTempPath(), "homegate-keyring-" + Guid.NewGuid().ToString("N"));
 
     public void Dispose()
@@ -47,9 +52,10 @@ public sealed class PermitKeyRingTests : IDisposable
     [Fact]
     public void An_invalid_key_file_is_an_error_naming_it_and_is_not_replaced()
     {
-        Directory.CreateDirectory(_root);
+        Directory.CreateDirectory(_root, OwnerOnlyDirectory);
         var file = Path.Combine(_root, PermitKeyRing.SigningKeyFileName);
         File.WriteAllText(file, "k4.secret.garbage");
+        File.SetUnixFileMode(file, OwnerOnlyFile);
 
         var error = Assert.Throws<InvalidOperationException>(() => PermitKeyRing.LoadOrCreate(_root, []));
 
@@ -60,10 +66,11 @@ public sealed class PermitKeyRingTests : IDisposable
     [Fact]
     public void A_key_file_with_a_mismatched_public_half_is_an_error()
     {
-        Directory.CreateDirectory(_root);
+        Directory.CreateDirectory(_root, OwnerOnlyDirectory);
         var sk = PermitKey.Generate().SecretKey!;
         sk[63] ^= 1;
         File.WriteAllText(Path.Combine(_root, PermitKeyRing.SigningKeyFileName), Paserk.SecretKey(sk));
+        File.SetUnixFileMode(Path.Combine(_root, PermitKeyRing.SigningKeyFileName), OwnerOnlyFile);
 
         Assert.Throws<InvalidOperationException>(() => PermitKeyRing.LoadOrCreate(_root, []));
     }
@@ -72,7 +79,8 @@ public sealed class PermitKeyRingTests : IDisposable
     public void An_unreadable_key_path_is_an_error_naming_it()
     {
         var path = Path.Combine(_root, PermitKeyRing.SigningKeyFileName);
-        Directory.CreateDirectory(path); // unreadable as a file, whatever user runs the tests
+        Directory.CreateDirectory(_root, OwnerOnlyDirectory);
+        Directory.CreateDirectory(path, OwnerOnlyDirectory); // unreadable as a file, whatever user runs the tests
 
         var error = Assert.Throws<InvalidOperationException>(() => PermitKeyRing.LoadOrCreate(_root, []));
 
@@ -142,5 +150,42 @@ public sealed class PermitKeyRingTests : IDisposable
 
         Assert.Equal(key.Kid, ring.Signing.Kid);
         Assert.Single(ring.All);
+    }
+
+    [Fact]
+    public void An_existing_key_file_readable_by_others_refuses_to_load_naming_the_chmod()
+    {
+        PermitKeyRing.LoadOrCreate(_root, []);
+        var file = Path.Combine(_root, PermitKeyRing.SigningKeyFileName);
+        File.SetUnixFileMode(file, OwnerOnlyFile | UnixFileMode.OtherRead);
+
+        var error = Assert.Throws<InvalidOperationException>(() => PermitKeyRing.LoadOrCreate(_root, []));
+
+        Assert.Contains(file, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"chmod 600 '{file}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_existing_key_file_writable_by_the_group_refuses_to_load()
+    {
+        PermitKeyRing.LoadOrCreate(_root, []);
+        var file = Path.Combine(_root, PermitKeyRing.SigningKeyFileName);
+        File.SetUnixFileMode(file, OwnerOnlyFile | UnixFileMode.GroupWrite);
+
+        var error = Assert.Throws<InvalidOperationException>(() => PermitKeyRing.LoadOrCreate(_root, []));
+
+        Assert.Contains($"chmod 600 '{file}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_data_directory_open_to_the_group_refuses_to_load_and_creates_no_key()
+    {
+        Directory.CreateDirectory(_root, OwnerOnlyDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute);
+        File.SetUnixFileMode(_root, OwnerOnlyDirectory | UnixFileMode.GroupRead | UnixFileMode.GroupExecute); // whatever the umask
+
+        var error = Assert.Throws<InvalidOperationException>(() => PermitKeyRing.LoadOrCreate(_root, []));
+
+        Assert.Contains($"chmod 700 '{_root}'", error.Message, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_root, PermitKeyRing.SigningKeyFileName)));
     }
 }

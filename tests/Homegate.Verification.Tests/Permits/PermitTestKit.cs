@@ -66,10 +66,14 @@ internal static class PermitTestKit
     }
 }
 
-/// <summary>Finds files of the shared reference folder next to the repository.</summary>
-internal static class ReferenceFiles
+/// <summary>Finds the repository's files: the test vectors in <c>tests/vectors</c>, and the root itself.</summary>
+internal static class TestVectors
 {
-    public static string Path(string name)
+    public static string Path(string name) => System.IO.Path.Combine(RepositoryRoot(), "tests", "vectors", name);
+
+    public static System.Text.Json.JsonDocument Load(string name) => System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path(name)));
+
+    public static string RepositoryRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(System.IO.Path.Combine(dir.FullName, "Homegate.sln")))
@@ -77,19 +81,7 @@ internal static class ReferenceFiles
             dir = dir.Parent;
         }
 
-        Assert.True(dir is not null, $"No directory containing Homegate.sln above {AppContext.BaseDirectory}; cannot find reference/{name}.");
-
-        // The repository is /work/main beside /work/shared; a worktree (/work/wt/x) sits one level deeper.
-        for (var up = dir!.Parent; up is not null; up = up.Parent)
-        {
-            var candidate = System.IO.Path.Combine(up.FullName, "shared", "reference", name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        Assert.Fail($"reference/{name} not found in ../shared/reference (or any further ancestor's shared/reference) of {dir.FullName}.");
-        return string.Empty;
+        Assert.True(dir is not null, $"No directory containing Homegate.sln above {AppContext.BaseDirectory}.");
+        return dir!.FullName;
     }
 }

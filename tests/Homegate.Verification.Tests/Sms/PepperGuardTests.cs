@@ -4,6 +4,8 @@ using Homegate.Verification.Sms;
 
 namespace Homegate.Verification.Tests.Sms;
 
+// Unix file modes: homegate refuses secrets open to group or others.
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PepperGuardTests : IAsyncLifetime
 {
     private readonly string _dataDir = Path.Join(Path.GetTempPath(), "homegate-pepper-" + Guid.NewGuid().ToString("N"));
@@ -69,9 +71,10 @@ public sealed class PepperGuardTests : IAsyncLifetime
     [Fact]
     public async Task Existing_pepper_file_is_adopted_trimmed_on_a_fresh_database()
     {
-        Directory.CreateDirectory(_dataDir);
+        Directory.CreateDirectory(_dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var pepper = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
         await File.WriteAllTextAsync(PepperPath, pepper + "\n");
+        File.SetUnixFileMode(PepperPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         Assert.Equal(pepper, await PepperGuard.CheckAsync(_db.DataSource, PepperPath, CancellationToken.None));
         Assert.Equal(PepperFile.Fingerprint(pepper), await FingerprintAsync());
@@ -83,11 +86,34 @@ public sealed class PepperGuardTests : IAsyncLifetime
     [InlineData("not a pepper")]
     public async Task Malformed_pepper_file_is_an_error(string content)
     {
-        Directory.CreateDirectory(_dataDir);
+        Directory.CreateDirectory(_dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await File.WriteAllTextAsync(PepperPath, content);
+        File.SetUnixFileMode(PepperPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
 
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => PepperGuard.CheckAsync(_db.DataSource, PepperPath, CancellationToken.None));
         Assert.Contains("64 lowercase hexadecimal", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_pepper_file_readable_by_others_refuses_to_start_naming_the_chmod()
+    {
+        await PepperGuard.CheckAsync(_db.DataSource, PepperPath, CancellationToken.None);
+        File.SetUnixFileMode(PepperPath, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => PepperGuard.CheckAsync(_db.DataSource, PepperPath, CancellationToken.None));
+
+        Assert.Contains($"chmod 600 '{PepperPath}'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_data_directory_writable_by_others_refuses_to_start_naming_the_chmod()
+    {
+        await PepperGuard.CheckAsync(_db.DataSource, PepperPath, CancellationToken.None);
+        File.SetUnixFileMode(_dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => PepperGuard.CheckAsync(_db.DataSource, PepperPath, CancellationToken.None));
+
+        Assert.Contains($"chmod 700 '{_dataDir}'", error.Message, StringComparison.Ordinal);
     }
 
     private async Task<string?> FingerprintAsync()

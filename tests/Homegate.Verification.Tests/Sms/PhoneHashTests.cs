@@ -4,14 +4,29 @@ using Microsoft.Extensions.Options;
 
 namespace Homegate.Verification.Tests.Sms;
 
+// Unix file modes: homegate refuses secrets open to group or others.
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class PhoneHashTests
 {
-    private const string ReferencePepper = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+    private static readonly string ReferencePepper = Vectors().GetProperty("pepper").GetString()!;
 
-    // EXTERNALS.md §5: the Rust Homegate's hashes, so an operator can carry a database and pepper over.
+    // tests/vectors/phone-hash.json: the Rust Homegate's hashes, so an operator can carry a database and pepper over.
+    public static TheoryData<string, string> HashVectors
+    {
+        get
+        {
+            var data = new TheoryData<string, string>();
+            foreach (var t in Vectors().GetProperty("tests").EnumerateArray())
+            {
+                data.Add(t.GetProperty("phone").GetString()!, t.GetProperty("hash").GetString()!);
+            }
+
+            return data;
+        }
+    }
+
     [Theory]
-    [InlineData("+1234567890", "86d291d8ce2d590fea59463d13a8ddd33842b7887ab84d88bc13e95e92c4b883")]
-    [InlineData("+30123456789", "cbc408e0141d1ab5f8d85e93fa10bca3278f19dda937e03e0651ec1f6ef9fcc7")]
+    [MemberData(nameof(HashVectors))]
     public void Hash_matches_the_rust_homegate_vectors(string phone, string expected)
     {
         Assert.Equal(expected, PhoneHasher.Hash(PhoneHasher.Salt(ReferencePepper), phone));
@@ -20,16 +35,23 @@ public sealed class PhoneHashTests
     [Fact]
     public void Salt_is_the_first_16_bytes_of_blake3_over_the_pepper_text()
     {
-        Assert.Equal("b12d91bcebcbecea463bbd02edb63231", Convert.ToHexStringLower(PhoneHasher.Salt(ReferencePepper)));
+        Assert.Equal(Vectors().GetProperty("salt").GetString(), Convert.ToHexStringLower(PhoneHasher.Salt(ReferencePepper)));
+    }
+
+    private static System.Text.Json.JsonElement Vectors()
+    {
+        using var doc = Permits.TestVectors.Load("phone-hash.json");
+        return doc.RootElement.Clone();
     }
 
     [Fact]
     public async Task Beyond_the_concurrency_and_queue_bounds_requests_are_refused_at_once()
     {
         var dataDir = Path.Join(Path.GetTempPath(), "homegate-hasher-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dataDir);
+        Directory.CreateDirectory(dataDir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var pepperPath = Path.Join(dataDir, "pepper.txt");
         await File.WriteAllTextAsync(pepperPath, ReferencePepper);
+        File.SetUnixFileMode(pepperPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         try
         {
             await using var db = await Homegate.Fakes.TestDatabase.CreateAsync();

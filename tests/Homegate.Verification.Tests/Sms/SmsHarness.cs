@@ -71,12 +71,8 @@ public sealed class SmsFixture : IAsyncLifetime
 
     public static string NewPublicKey()
     {
-        Span<byte> seed = stackalloc byte[32];
-        RandomNumberGenerator.Fill(seed);
-        Span<byte> publicKey = stackalloc byte[32];
-        Span<byte> secretKey = stackalloc byte[64];
-        Sodium.Ed25519KeyPairFromSeed(seed, publicKey, secretKey);
-        return ZBase32.Encode(publicKey);
+        var secretKey = Ed25519Keys.NewSecretKey();
+        return ZBase32.Encode(secretKey.AsSpan(Ed25519Keys.SeedBytes));
     }
 }
 

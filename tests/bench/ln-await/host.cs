@@ -38,7 +38,7 @@ builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     ["Homegate:Lightning:AwaitTimeoutSeconds"] = "300",
 });
 var key = new byte[32];
-Sodium.RandomBytes(key);
+System.Security.Cryptography.RandomNumberGenerator.Fill(key);
 builder.Services.AddSingleton(new HomeserverIdentity(ZBase32.Encode(key)));
 builder.Services.AddSingleton(_ => new NpgsqlDataSourceBuilder(
     new NpgsqlConnectionStringBuilder(db.ConnectionString) { MaxPoolSize = 100 }.ConnectionString).Build());

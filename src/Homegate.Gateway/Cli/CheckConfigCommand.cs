@@ -109,6 +109,11 @@ internal static class CheckConfigCommand
             problems.Add("ReverseProxy:Routes: no route is configured; nothing would reach the homeserver.");
         }
 
+        if (ProxyFeature.LeaseProblem(services.GetRequiredService<IOptions<SignupGate.GateOptions>>().Value.ReservationLease, config.Clusters) is { } lease)
+        {
+            problems.Add(lease);
+        }
+
         return problems;
     }
 }

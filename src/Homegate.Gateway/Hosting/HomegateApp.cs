@@ -89,6 +89,7 @@ internal static partial class HomegateApp
     {
         // Created now, not on the first request: the limits in force are the ones valid at start.
         _ = app.Services.GetRequiredService<RateLimitPolicies>();
+        ProxyFeature.EnsureLeaseCoversForwards(app.Services);
         var configuration = app.Configuration;
         if (configuration.GetValue("Homegate:Database:MigrateOnStart", true))
         {

@@ -14,6 +14,13 @@ namespace Homegate.Gateway.SignupGate;
 /// endpoint it checks the permit, parses the body, reserves the permit's jti, mints a homeserver token,
 /// lets the request through, then redeems (homeserver answered 2xx) or releases. Every refusal
 /// short-circuits with problem+json and nothing reaches the homeserver.
+/// <para>
+/// Settling happens in the response transform, before the homeserver's answer reaches the client, so a
+/// client that retries at once finds the permit already released or redeemed. A forwarded signup does
+/// not die with its client: the forward runs on its own cancellation (only homegate stopping ends it), so
+/// the homeserver's answer is seen and recorded. An outcome that stays unknown is not a failure (see
+/// <see cref="SettleAsync"/>).
+/// </para>
 /// </summary>
 internal sealed partial class SignupGateMiddleware(
     PresentedPermitResolver presented,
@@ -21,6 +28,8 @@ internal sealed partial class SignupGateMiddleware(
     HomeserverAdminClient admin,
     IOptionsMonitor<HomeserverOptions> homeserver,
     IOptionsMonitor<GateOptions> gate,
+    IHostApplicationLifetime lifetime,
+    IOptions<HostOptions> host,
     ILogger<SignupGateMiddleware> logger,
     HomegateMetrics? metrics = null)
 {
@@ -48,14 +57,36 @@ internal sealed partial class SignupGateMiddleware(
             return;
         }
 
+        feature.Settler = SettleAsync;
         context.Features.Set(feature);
+
+        // YARP cancels the upstream request with HttpContext.RequestAborted; a client that resets the
+        // connection must not hide the homeserver's answer. The body is already buffered.
+        var clientAborted = context.RequestAborted;
+        using var forward = new CancellationTokenSource();
+        using var onStopping = lifetime.ApplicationStopping.Register(() => forward.CancelAfter(host.Value.ShutdownTimeout));
+        using var onAbort = clientAborted.Register(() =>
+        {
+            // Kestrel aborts what is left when the shutdown timeout ends: then the forward ends too.
+            if (lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                forward.Cancel();
+            }
+        });
+        context.RequestAborted = forward.Token;
+        var completed = false;
         try
         {
             await next();
+            completed = true;
         }
         finally
         {
-            await SettleAsync(feature);
+            context.RequestAborted = clientAborted;
+
+            // The response transform settles whatever was sent; when it never ran, nothing was forwarded
+            // (e.g. no destination) unless the pipeline threw, which leaves the outcome unknown.
+            await feature.SettleOnceAsync(completed ? UpstreamOutcome.NotSent : UpstreamOutcome.Unknown);
         }
     }
 
@@ -125,7 +156,7 @@ internal sealed partial class SignupGateMiddleware(
         Reservation? reservation;
         try
         {
-            reservation = await redemptions.TryReserveAsync(claims.Jti, claims.Method, claims.Expires, gate.CurrentValue.ReservationLease, context.RequestAborted);
+            reservation = await redemptions.TryReserveAsync(claims.Jti, claims.Method, claims.Expires, gate.CurrentValue.ReservationLease, homeserver.CurrentValue.SignupMode == SignupMode.TokenRequired, CancellationToken.None);
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
@@ -201,14 +232,38 @@ internal sealed partial class SignupGateMiddleware(
         }
     }
 
-    private async Task SettleAsync(SignupGateFeature feature)
+    /// <summary>
+    /// Records the outcome of a forwarded signup. Answered: 2xx redeems, anything else releases. Not sent:
+    /// releases. Unknown (API.md §3 step 5, "an unknown outcome is not a failure"): in TokenRequired mode
+    /// the homeserver is asked whether the minted token was spent (used → redeemed, valid → released; the
+    /// token stays with the row, so a retry can never create a second account); when it cannot tell, the
+    /// reservation stays until its lease expires and a retry reuses the token. In Open mode nothing could
+    /// stop a second account, so the permit stays consumed.
+    /// </summary>
+    private async Task SettleAsync(SignupGateFeature feature, UpstreamOutcome outcome)
     {
-        var redeemed = feature.UpstreamStatus is >= 200 and < 300;
         var id = ShortId(feature.Reservation.Jti);
+        var redeem = outcome == UpstreamOutcome.Answered && feature.UpstreamStatus is >= 200 and < 300;
+        if (outcome == UpstreamOutcome.Unknown)
+        {
+            var state = feature.HomeserverToken is { } token && Uri.TryCreate(feature.DestinationPrefix, UriKind.Absolute, out var upstream)
+                ? await admin.GetSignupTokenStateAsync(upstream, token, CancellationToken.None)
+                : SignupTokenState.Unknown;
+            LogOutcomeUnknown(id, state);
+            if (state == SignupTokenState.Unknown && feature.HomeserverToken is not null)
+            {
+                // Left reserved: the lease expires and the retry that takes it over reuses the token.
+                return;
+            }
+
+            // Open mode (no token) keeps the permit consumed; a spent token means the account exists.
+            redeem = state != SignupTokenState.Valid;
+        }
+
         try
         {
             // Settle even when the client went away: the homeserver's answer is what counts.
-            var settled = redeemed
+            var settled = redeem
                 ? await redemptions.RedeemAsync(feature.Reservation, CancellationToken.None)
                 : await redemptions.ReleaseAsync(feature.Reservation, CancellationToken.None);
             if (!settled)
@@ -219,10 +274,10 @@ internal sealed partial class SignupGateMiddleware(
         catch (Exception e) when (IsStorageFailure(e))
         {
             // The lease will expire; in TokenRequired mode the homeserver token is spent either way.
-            LogSettleFailed(e, id, redeemed);
+            LogSettleFailed(e, id, redeem);
         }
 
-        if (redeemed)
+        if (redeem)
         {
             metrics?.PermitRedeemed();
             LogRedeemed(id);
@@ -325,6 +380,9 @@ internal sealed partial class SignupGateMiddleware(
 
     [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Permit {JtiHash}: the reservation lease was lost before it was settled")]
     private partial void LogLeaseLost(string jtiHash);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Permit {JtiHash}: the homeserver's answer to the signup was not seen; minted token state {TokenState}")]
+    private partial void LogOutcomeUnknown(string jtiHash, SignupTokenState tokenState);
 }
 
 internal static class SignupGateExtensions

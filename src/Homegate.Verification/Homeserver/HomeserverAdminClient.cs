@@ -48,6 +48,40 @@ public sealed class HomeserverAdminClient(HttpClient http, IOptionsMonitor<Homes
         return token;
     }
 
+    /// <summary>
+    /// Asks the homeserver's client API (<c>GET /signup_tokens/{token}</c>, no admin password) whether a
+    /// minted signup token was spent. <see cref="SignupTokenState.Unknown"/> when it cannot tell.
+    /// </summary>
+    public async Task<SignupTokenState> GetSignupTokenStateAsync(Uri clientApi, string token, CancellationToken cancellationToken)
+    {
+        var uri = new Uri(EnsureSlash(clientApi), "signup_tokens/" + Uri.EscapeDataString(token));
+        using var request = new HttpRequestMessage(HttpMethod.Get, uri);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(options.CurrentValue.AdminTimeout);
+        try
+        {
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return SignupTokenState.Unknown;
+            }
+
+            using var json = JsonDocument.Parse(await response.Content.ReadAsByteArrayAsync(timeout.Token));
+            return json.RootElement.ValueKind == JsonValueKind.Object && json.RootElement.TryGetProperty("status", out var status)
+                ? status.GetString() switch
+                {
+                    "used" => SignupTokenState.Used,
+                    "valid" => SignupTokenState.Valid,
+                    _ => SignupTokenState.Unknown,
+                }
+                : SignupTokenState.Unknown;
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or JsonException or InvalidOperationException)
+        {
+            return SignupTokenState.Unknown;
+        }
+    }
+
     private async Task<HttpResponseMessage> SendAsync(string path, CancellationToken cancellationToken)
     {
         var current = options.CurrentValue;
@@ -96,6 +130,19 @@ public sealed class HomeserverAdminClient(HttpClient http, IOptionsMonitor<Homes
 
     private static Uri EnsureSlash(Uri uri) =>
         uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+}
+
+/// <summary>What the homeserver says about a signup token it minted.</summary>
+public enum SignupTokenState
+{
+    /// <summary>No usable answer (unreachable, timeout, unexpected reply).</summary>
+    Unknown,
+
+    /// <summary>Not spent: no account was created with it.</summary>
+    Valid,
+
+    /// <summary>Spent: an account was created with it.</summary>
+    Used,
 }
 
 /// <summary>The admin API could not be used; the message is safe to log and names no secret.</summary>

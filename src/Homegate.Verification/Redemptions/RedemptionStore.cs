@@ -8,12 +8,18 @@ namespace Homegate.Verification.Redemptions;
 /// of several concurrent requests wins: the insert-or-take-over is one statement under the row lock),
 /// then redeems it on a 2xx answer or releases it otherwise. A released jti can be reserved again and
 /// keeps the homeserver token minted for it, so a retry reuses that token. A lease that was never
-/// settled (the process died) expires, after which the permit is usable again.
+/// settled (the process died) expires; it is taken over only when the reservation said so
+/// (<c>TokenRequired</c>: the kept homeserver token decides at the homeserver). In <c>Open</c> mode an
+/// unsettled signup may have created an account, so its expired lease keeps the permit consumed.
 /// </summary>
 public sealed class RedemptionStore(NpgsqlDataSource dataSource, TimeProvider time)
 {
-    /// <summary>Reserves <paramref name="jti"/>, or returns null when it is redeemed or in flight.</summary>
-    public async Task<Reservation?> TryReserveAsync(string jti, string method, DateTimeOffset permitExpiresAt, TimeSpan lease, CancellationToken cancellationToken)
+    /// <summary>Reserves <paramref name="jti"/>, or returns null when it is redeemed or in flight. A later
+    /// permit for the same jti moves <c>permit_expires_at</c> forward (retention keys on it).
+    /// <paramref name="expiredLeaseReusable"/>: whether this reservation's lease may be taken over once it
+    /// expired unsettled; true only when a retry cannot create a second account (a kept homeserver token decides).</summary>
+    public async Task<Reservation?> TryReserveAsync(string jti, string method, DateTimeOffset permitExpiresAt, TimeSpan lease,
+        bool expiredLeaseReusable, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
         var leaseId = Guid.NewGuid();
@@ -21,14 +27,16 @@ public sealed class RedemptionStore(NpgsqlDataSource dataSource, TimeProvider ti
         var row = await connection.QuerySingleOrDefaultAsync<ReservedRow>(new CommandDefinition(
             """
             INSERT INTO permit_redemptions AS r
-                (jti, state, method, lease_id, lease_expires_at, permit_expires_at, first_reserved_at)
-            VALUES (@jti, 'reserved', @method, @leaseId, @leaseUntil, @permitExpiresAt, @now)
+                (jti, state, method, lease_id, lease_expires_at, permit_expires_at, first_reserved_at, lease_reusable)
+            VALUES (@jti, 'reserved', @method, @leaseId, @leaseUntil, @permitExpiresAt, @now, @expiredLeaseReusable)
             ON CONFLICT (jti) DO UPDATE
-                SET state = 'reserved', lease_id = excluded.lease_id, lease_expires_at = excluded.lease_expires_at
-                WHERE r.state = 'released' OR (r.state = 'reserved' AND r.lease_expires_at < @now)
+                SET state = 'reserved', lease_id = excluded.lease_id, lease_expires_at = excluded.lease_expires_at,
+                    permit_expires_at = GREATEST(r.permit_expires_at, excluded.permit_expires_at),
+                    lease_reusable = excluded.lease_reusable
+                WHERE r.state = 'released' OR (r.state = 'reserved' AND r.lease_expires_at < @now AND r.lease_reusable)
             RETURNING r.homeserver_token AS HomeserverToken
             """,
-            new { jti, method, leaseId, leaseUntil = now + lease, permitExpiresAt, now },
+            new { jti, method, leaseId, leaseUntil = now + lease, permitExpiresAt, now, expiredLeaseReusable },
             cancellationToken: cancellationToken));
         return row is null ? null : new Reservation(jti, leaseId, row.HomeserverToken);
     }

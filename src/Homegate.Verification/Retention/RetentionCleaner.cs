@@ -20,6 +20,8 @@ public sealed record RetentionResult(bool Skipped, int UnusedPermits, int Redeem
 /// verification, so a redeemed <c>ln:</c> row is what stops a second signup. It is therefore kept while
 /// its verification exists, and when the verification is deleted its <c>permit_expires_at</c> is moved to
 /// the latest expiry a permit issued until then can have; a redeemed row is only deleted once that passed.
+/// The same holds for released and abandoned rows of Lightning verifications and SMS sessions that still
+/// exist: whatever can still be re-read keeps its redemption record (and the homeserver token in it).
 /// </para>
 /// </summary>
 public sealed class RetentionCleaner(NpgsqlDataSource dataSource, IOptionsMonitor<RetentionOptions> options, IOptionsMonitor<PermitOptions> permits, TimeProvider time)
@@ -40,11 +42,16 @@ public sealed class RetentionCleaner(NpgsqlDataSource dataSource, IOptionsMonito
             return new RetentionResult(true, 0, 0, 0, 0);
         }
 
+        // A released row may hold a homeserver token that is already spent (an unseen answer): while its
+        // verification can still be re-read, a fresh permit for the same jti must find the row, or it would
+        // mint a fresh token and a second account.
         var unused = await ExecuteAsync(connection, tx,
             """
-            DELETE FROM permit_redemptions
-             WHERE permit_expires_at < @cutoff
-               AND (state = 'released' OR (state = 'reserved' AND lease_expires_at < @now))
+            DELETE FROM permit_redemptions r
+             WHERE r.permit_expires_at < @cutoff
+               AND (r.state = 'released' OR (r.state = 'reserved' AND r.lease_expires_at < @now))
+               AND NOT (r.jti LIKE 'ln:%' AND EXISTS (SELECT 1 FROM ln_verifications v WHERE 'ln:' || v.id::text = r.jti))
+               AND NOT (r.jti LIKE 'sms:%' AND EXISTS (SELECT 1 FROM sms_sessions s WHERE 'sms:' || s.id::text = r.jti))
             """,
             new { cutoff = now - settings.UnusedPermitGrace, now }, cancellationToken);
 

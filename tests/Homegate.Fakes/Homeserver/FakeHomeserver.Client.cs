@@ -47,6 +47,7 @@ public sealed partial class FakeHomeserver
         {
             Method = ctx.Request.Method,
             Path = ctx.Request.Path.Value ?? "/",
+            RawTarget = ctx.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "",
             QueryString = ctx.Request.QueryString.Value ?? "",
             Headers = headers,
             Body = body,

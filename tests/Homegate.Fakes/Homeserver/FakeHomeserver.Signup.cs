@@ -36,9 +36,11 @@ public sealed partial class FakeHomeserver
         var user = outcome.Token!.PublicKeyZ32;
         if (CreateUser(user, ctx.Request.Query["signup_token"].FirstOrDefault(), ctx.Request.Query.ContainsKey("signup_token")) is { } refused)
         {
-            await FailAsync(ctx, refused);
+            await RefuseSignupAsync(ctx, refused);
             return;
         }
+
+        await AnswerDelayAsync();
 
         await WriteSessionAsync(ctx, user, outcome.Token.Capabilities);
     }
@@ -59,12 +61,35 @@ public sealed partial class FakeHomeserver
 
         if (CreateUser(issuer!, ctx.Request.Query["signup_token"].FirstOrDefault(), ctx.Request.Query.ContainsKey("signup_token")) is { } refused)
         {
-            await FailAsync(ctx, refused);
+            await RefuseSignupAsync(ctx, refused);
             return;
         }
 
+        await AnswerDelayAsync();
+
         ctx.Response.StatusCode = StatusCodes.Status204NoContent;
     }
+
+    /// <summary>A signup refusal, its body trickled when <see cref="SignupRefusalTrickle"/> is set: the
+    /// status line and the first byte leave at once, the rest after the delay (a slow network).</summary>
+    private async Task RefuseSignupAsync(HttpContext ctx, Failure failure)
+    {
+        if (SignupRefusalTrickle <= TimeSpan.Zero || failure.Crash || failure.Message.Length < 2)
+        {
+            await FailAsync(ctx, failure);
+            return;
+        }
+
+        ctx.Response.StatusCode = failure.Status;
+        ctx.Response.ContentType = "text/plain; charset=utf-8";
+        await ctx.Response.WriteAsync(failure.Message[..1], ctx.RequestAborted);
+        await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+        await Task.Delay(SignupRefusalTrickle, ctx.RequestAborted);
+        await ctx.Response.WriteAsync(failure.Message[1..], ctx.RequestAborted);
+    }
+
+    private Task AnswerDelayAsync() =>
+        SignupAnswerDelay > TimeSpan.Zero ? Task.Delay(SignupAnswerDelay, CancellationToken.None) : Task.CompletedTask;
 
     /// <summary>Applies <see cref="SignupDelay"/> and answers from <see cref="NextSignupResponses"/> if one is queued.</summary>
     private async Task<bool> ScriptedAsync(HttpContext ctx)

@@ -69,6 +69,14 @@ public sealed partial class FakeHomeserver : IAsyncDisposable
     /// <summary>Delay before a signup request (both endpoints) is answered. Default zero.</summary>
     public TimeSpan SignupDelay { get; set; }
 
+    /// <summary>Delay between creating the account and writing the answer, not cut short when the caller
+    /// goes away (the account exists whatever happens to the answer). Default zero.</summary>
+    public TimeSpan SignupAnswerDelay { get; set; }
+
+    /// <summary>When set, a signup refusal (409 user exists, 401 token used...) sends its status and first
+    /// byte at once and the rest of its body after this delay. Default zero.</summary>
+    public TimeSpan SignupRefusalTrickle { get; set; }
+
     /// <summary>While true, the client API aborts every connection without answering (a crashed homeserver behind a live port).</summary>
     public bool Down { get; set; }
 

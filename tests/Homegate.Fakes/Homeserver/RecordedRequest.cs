@@ -8,6 +8,9 @@ public sealed class RecordedRequest
     /// <summary>The path, e.g. <c>/signup</c>.</summary>
     public required string Path { get; init; }
 
+    /// <summary>The request target exactly as it arrived (path and query, nothing decoded).</summary>
+    public string RawTarget { get; init; } = "";
+
     /// <summary>The raw query string including the leading <c>?</c>, or empty.</summary>
     public required string QueryString { get; init; }
 

@@ -110,6 +110,47 @@ public sealed class RetentionCleanerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Unsettled_rows_of_verifications_that_can_still_be_re_read_are_kept_whatever_their_permit_expiry()
+    {
+        // Issue 10 item 2: a released row may hold a spent homeserver token; a re-read of the paid invoice issues
+        // a permit with the same jti, which must find that row instead of minting a fresh token.
+        var paid = await LightningAsync("paid", Days(3), paidAgo: Days(3));
+        var lightning = "ln:" + paid.ToString("D");
+        await PermitAsync(lightning, "released", Days(2));
+        var session = await SmsSessionAsync(verifiedAgo: Days(3));
+        var sms = "sms:" + session.ToString("D");
+        await PermitAsync(sms, "reserved", Days(2), leaseLeft: TimeSpan.FromMinutes(-5));
+        await PermitAsync("ln:" + Guid.NewGuid().ToString("D"), "released", Days(2));
+
+        var result = await _cleaner.RunOnceAsync(CancellationToken.None);
+
+        Assert.Equal(1, result.UnusedPermits);
+        Assert.Equal(new[] { lightning, sms }.Order(StringComparer.Ordinal), await PermitIdsAsync());
+
+        // Once the verification is gone, permits issued from it expire and the row follows.
+        await using (var connection = await _db.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("DELETE FROM sms_sessions");
+        }
+
+        await _cleaner.RunOnceAsync(CancellationToken.None);
+        Assert.Equal([lightning], await PermitIdsAsync());
+    }
+
+    private async Task<Guid> SmsSessionAsync(TimeSpan verifiedAgo)
+    {
+        var id = Guid.NewGuid();
+        await using var connection = await _db.DataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO sms_sessions (id, phone_hash, provider_id, state, created_at, expires_at, completed_at)
+            VALUES (@id, @hash, 'vrf_test', 'verified', @done - interval '5 minutes', @done + interval '10 minutes', @done)
+            """,
+            new { id, hash = "hash-" + id.ToString("N"), done = Now - verifiedAgo });
+        return id;
+    }
+
+    [Fact]
     public async Task A_lightning_redemption_outlives_its_deleted_verification_until_permits_issued_before_the_deletion_expired()
     {
         var paid = await LightningAsync("paid", Days(366), paidAgo: Days(366));

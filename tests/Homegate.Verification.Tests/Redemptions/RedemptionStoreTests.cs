@@ -19,7 +19,7 @@ public sealed class RedemptionStoreTests : IAsyncLifetime
     public async Task DisposeAsync() => await _db.DisposeAsync();
 
     private Task<Reservation?> Reserve(string jti) =>
-        _store.TryReserveAsync(jti, "invite", _time.GetUtcNow().AddDays(1), Lease, CancellationToken.None);
+        _store.TryReserveAsync(jti, "invite", _time.GetUtcNow().AddDays(1), Lease, expiredLeaseReusable: true, CancellationToken.None);
 
     [Fact]
     public async Task A_reserved_jti_cannot_be_reserved_again_until_released()
@@ -82,5 +82,43 @@ public sealed class RedemptionStoreTests : IAsyncLifetime
         start.Set();
         var results = await Task.WhenAll(attempts);
         Assert.Single(results, r => r is not null);
+    }
+
+    [Fact]
+    public async Task An_expired_lease_that_may_have_created_an_account_is_never_taken_over()
+    {
+        // Open mode: an unsettled signup may have reached the homeserver and nothing would stop a second account.
+        var unsettled = await _store.TryReserveAsync("inv:open", "invite", _time.GetUtcNow().AddDays(1), Lease,
+            expiredLeaseReusable: false, CancellationToken.None);
+        Assert.NotNull(unsettled);
+        _time.Advance(Lease + TimeSpan.FromDays(1));
+        Assert.Null(await Reserve("inv:open"));
+        Assert.Equal("reserved", await _store.GetStateAsync("inv:open", CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_later_permit_reserving_the_row_moves_its_permit_expiry_forward()
+    {
+        var early = _time.GetUtcNow().AddMinutes(15);
+        var first = (await _store.TryReserveAsync("ln:later", "lightning", early, Lease, expiredLeaseReusable: true, CancellationToken.None))!;
+        Assert.True(await _store.ReleaseAsync(first, CancellationToken.None));
+
+        var later = early.AddDays(3);
+        var second = (await _store.TryReserveAsync("ln:later", "lightning", later, Lease, expiredLeaseReusable: true, CancellationToken.None))!;
+        Assert.True(await _store.ReleaseAsync(second, CancellationToken.None));
+        Assert.Equal(later, await ExpiryAsync("ln:later"));
+
+        // An older permit presented afterwards never moves it back.
+        var third = (await _store.TryReserveAsync("ln:later", "lightning", early, Lease, expiredLeaseReusable: true, CancellationToken.None))!;
+        Assert.True(await _store.ReleaseAsync(third, CancellationToken.None));
+        Assert.Equal(later, await ExpiryAsync("ln:later"));
+    }
+
+    private async Task<DateTimeOffset> ExpiryAsync(string jti)
+    {
+        await using var connection = await _db.DataSource.OpenConnectionAsync();
+        await using var command = new Npgsql.NpgsqlCommand("SELECT permit_expires_at FROM permit_redemptions WHERE jti = @jti", connection);
+        command.Parameters.AddWithValue("jti", jti);
+        return new DateTimeOffset(DateTime.SpecifyKind((DateTime)(await command.ExecuteScalarAsync())!, DateTimeKind.Utc));
     }
 }

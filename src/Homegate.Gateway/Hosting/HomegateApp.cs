@@ -7,6 +7,7 @@ using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
 using Homegate.Gateway.Observability;
 using Homegate.Gateway.OpenApi;
+using Homegate.Gateway.OwnedPaths;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
 using Homegate.Gateway.WellKnown;
@@ -53,6 +54,7 @@ internal static partial class HomegateApp
         services.AddHomegateRateLimiting();
         services.AddHomegateCors(configuration);
         services.AddHomegateProxy(configuration);
+        services.AddHomegateOwnedPaths();
         services.AddSmsVerification(configuration);
         services.AddLightningVerification(configuration);
         services.AddHomegateOpenApi();
@@ -67,7 +69,9 @@ internal static partial class HomegateApp
         app.LogStartupBannerWhenStarted();
         app.UseHomegateForwardedHeaders(configuration);
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
+        app.UseClientFaults();
         app.UseRouting();
+        app.UseHomegateOwnedPaths();
         app.UseCors();
         app.UseRateLimiter();
 

@@ -25,7 +25,7 @@ public static class LightningEndpoints
             .WithName("CreateLightningVerification").WithSummary("Creates a Lightning invoice whose payment earns a signup permit; the body is optional.")
             .DescribesOptionalJsonBody<LightningCreateRequest>()
             .Produces<LightningCreatedResponse>()
-            .ProducesHomegateProblems(400, 404, 429, 502);
+            .ProducesHomegateProblems(400, 404, 415, 429, 502);
         group.MapGet("/{verificationId}", GetAsync).RequireRateLimiting("ln-read")
             .WithName("GetLightningVerification").WithSummary("The verification's state; signupToken appears once the invoice is paid.")
             .Produces<LightningVerificationResponse>()
@@ -42,6 +42,15 @@ public static class LightningEndpoints
         if (!service.Enabled)
         {
             return Disabled();
+        }
+
+        // The body is optional, but a body declared as something else than JSON is not ours to guess at.
+        if (request.ContentType is { Length: > 0 } type
+            && (!Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(type, out var media)
+                || !media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)))
+        {
+            return HomegateProblem.Result(StatusCodes.Status415UnsupportedMediaType, "unsupported-media-type", "Unsupported media type",
+                "The body, if any, must be JSON: send Content-Type: application/json.");
         }
 
         var parsed = await LightningRequestParser.ParseAsync(request, MaxBodyBytes);
@@ -139,7 +148,9 @@ internal static class LightningRequestParser
         using var buffer = new MemoryStream();
         var chunk = new byte[4096];
         int read;
-        while ((read = await request.Body.ReadAsync(chunk, request.HttpContext.RequestAborted)) > 0)
+        // No cancellation token: a cancelled read leaves Kestrel's body reader mid-read and its
+        // draining then logs an error. A client that vanishes ends the read with an exception anyway.
+        while ((read = await request.Body.ReadAsync(chunk)) > 0)
         {
             if (buffer.Length + read > maxBytes)
             {
@@ -197,7 +208,10 @@ internal static class LightningRequestParser
                     return new(null, LightningError.InvalidRequest, "description must be a string.");
                 }
 
-                description = d.GetString();
+                if (!TryGetString(d, out description))
+                {
+                    return new(null, LightningError.InvalidRequest, "description is not valid UTF-8.");
+                }
             }
 
             string? pubky = null;
@@ -208,10 +222,28 @@ internal static class LightningRequestParser
                     return new(null, LightningError.InvalidRequest, "pubky must be a string.");
                 }
 
-                pubky = p.GetString();
+                if (!TryGetString(p, out pubky))
+                {
+                    return new(null, LightningError.InvalidRequest, "pubky is not valid UTF-8.");
+                }
             }
 
             return new(new CreateLightningVerification(amount, description, pubky), null, null);
+        }
+    }
+
+    // A JSON string may hold bytes that are not UTF-8; GetString then throws instead of answering.
+    private static bool TryGetString(JsonElement element, out string? value)
+    {
+        try
+        {
+            value = element.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = null;
+            return false;
         }
     }
 }

@@ -15,7 +15,7 @@ internal sealed class RateLimitOptions
         ["signup"] = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(1) },
         ["sms-send"] = new() { PermitLimit = 5, Window = TimeSpan.FromMinutes(10) },
         ["sms-verify"] = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(10) },
-        ["sms-status"] = new() { PermitLimit = 60, Window = TimeSpan.FromMinutes(1) },
+        ["sms-status"] = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(10) },
         ["ln-create"] = new() { PermitLimit = 20, Window = TimeSpan.FromMinutes(1) },
         ["ln-read"] = new() { PermitLimit = 300, Window = TimeSpan.FromMinutes(1) },
         ["code-guess"] = new() { PermitLimit = 10, Window = TimeSpan.FromMinutes(10) },

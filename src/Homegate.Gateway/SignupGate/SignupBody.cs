@@ -102,8 +102,9 @@ internal static class SignupBody
             problem = "";
             return true;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: GetString on a JSON string holding invalid UTF-8.
             return false;
         }
     }

@@ -25,12 +25,12 @@ public static class SmsEndpoints
             .WithName("SendSmsCode").WithSummary("Sends a verification code by SMS to an E.164 phone number.")
             .Accepts<SendCodeRequest>("application/json")
             .Produces<SendCodeResponse>()
-            .ProducesHomegateProblems(400, 403, 404, 429, 502, 503);
+            .ProducesHomegateProblems(400, 403, 404, 409, 415, 429, 502, 503);
         group.MapPost("/verify_code", VerifyCodeAsync).RequireRateLimiting("sms-verify")
             .WithName("VerifySmsCode").WithSummary("Checks the code; on success returns a signup permit (signupToken) and its signup code (signupCode).")
             .Accepts<VerifyCodeRequest>("application/json")
             .Produces<VerifyCodeResponse>()
-            .ProducesHomegateProblems(400, 404, 410, 429, 502, 503);
+            .ProducesHomegateProblems(400, 404, 410, 415, 429, 502, 503);
         group.MapGet("/status/{phoneNumber}", StatusAsync).RequireRateLimiting("sms-status")
             .WithName("GetSmsStatus").WithSummary("Whether the number was verified in the last 365 days or has a pending code.")
             .Produces<StatusResponse>()
@@ -84,6 +84,12 @@ public static class SmsEndpoints
             return Disabled();
         }
 
+        if (!options.CurrentValue.StatusEndpoint)
+        {
+            // Switched off (API.md §4): indistinguishable from a path homegate does not serve.
+            return OwnedPaths.OwnedPathGuard.NotFound();
+        }
+
         var result = await service.GetStatusAsync(phoneNumber, context.RequestAborted);
         if (result.Value is not { } status)
         {
@@ -108,7 +114,9 @@ public static class SmsEndpoints
         var buffer = new byte[MaxBodyBytes + 1];
         var length = 0;
         int read;
-        while ((read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), context.RequestAborted)) > 0)
+        // No cancellation token: a cancelled read leaves Kestrel's body reader mid-read and its
+        // draining then logs an error. A client that vanishes ends the read with an exception anyway.
+        while ((read = await context.Request.Body.ReadAsync(buffer.AsMemory(length))) > 0)
         {
             length += read;
             if (length > MaxBodyBytes)
@@ -155,7 +163,7 @@ public static class SmsEndpoints
         SmsError.InvalidPubky => HomegateProblem.Result(400, "invalid-request", "Invalid pubky",
             "pubky must be a z-base-32 public key (52 characters)."),
         SmsError.InvalidCode => HomegateProblem.Result(400, "invalid-code", "Invalid code",
-            "The code is wrong or malformed."),
+            "The code is wrong, malformed or no longer valid."),
         SmsError.PhoneBlocked => HomegateProblem.Result(403, "phone-blocked", "Phone number blocked",
             "The SMS provider refuses to send codes to this number."),
         SmsError.WeeklyLimitExceeded => HomegateProblem.Result(429, "weekly-limit-exceeded", "Weekly limit exceeded",
@@ -163,9 +171,11 @@ public static class SmsEndpoints
         SmsError.AnnualLimitExceeded => HomegateProblem.Result(429, "annual-limit-exceeded", "Annual limit exceeded",
             "This number has reached its yearly number of verifications.", failure.RetryAfter),
         SmsError.RateLimited => HomegateProblem.Result(429, "rate-limited", "Too many requests",
-            "The SMS provider is rate-limiting; try again later.", failure.RetryAfter),
+            "Too many codes were requested for this number, or the SMS provider is rate-limiting; try again after Retry-After seconds.", failure.RetryAfter),
         SmsError.TooManyAttempts => HomegateProblem.Result(429, "too-many-attempts", "Too many attempts",
-            "Too many wrong codes: this verification is cancelled. Request a new code.", failure.RetryAfter),
+            "Too many wrong codes for this number: no new code until Retry-After seconds have passed.", failure.RetryAfter),
+        SmsError.VerificationPending => HomegateProblem.Result(409, "verification-pending", "Verification pending",
+            "A code is already pending for this number for another public key. Finish or let that verification expire first."),
         SmsError.NoPendingVerification => HomegateProblem.Result(404, "no-pending-verification", "No pending verification",
             "No code is pending for this number. Request a new code."),
         SmsError.VerificationExpired => HomegateProblem.Result(410, "verification-expired", "Verification expired",

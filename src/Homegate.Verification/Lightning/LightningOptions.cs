@@ -20,8 +20,11 @@ public sealed class LightningOptions
     /// <summary>Invoice amount when the client names none, in satoshis. Default 1000.</summary>
     public long DefaultAmountSat { get; set; } = 1000;
 
-    /// <summary>Smallest amount a client may ask for, in satoshis. Default 1.</summary>
-    public long MinAmountSat { get; set; } = 1;
+    /// <summary>
+    /// Smallest amount a client may ask for, in satoshis. Default: <see cref="DefaultAmountSat"/>, so
+    /// the price is the operator's (a client may pay more, never less).
+    /// </summary>
+    public long? MinAmountSat { get; set; }
 
     /// <summary>Largest amount a client may ask for, in satoshis. Default 1,000,000.</summary>
     public long MaxAmountSat { get; set; } = 1_000_000;
@@ -29,8 +32,17 @@ public sealed class LightningOptions
     /// <summary>Invoice lifetime, in seconds. Default 600.</summary>
     public int InvoiceExpirySeconds { get; set; } = 600;
 
-    /// <summary>Invoice description when the client gives none (at most 128 characters). Default "Homeserver signup verification".</summary>
+    /// <summary>
+    /// Invoice description (at most 128 printable characters, one line). Used for every invoice unless
+    /// <see cref="AllowClientDescription"/> is on and the client gives one. Default "Homeserver signup verification".
+    /// </summary>
     public string Description { get; set; } = "Homeserver signup verification";
+
+    /// <summary>
+    /// Whether a client's <c>description</c> goes into the invoice (the operator's node signs it). Off:
+    /// a client description is ignored and <see cref="Description"/> is used. Default false.
+    /// </summary>
+    public bool AllowClientDescription { get; set; }
 
     /// <summary>How long <c>GET /ln_verification/{id}/await</c> holds a pending request, in seconds. Default 30.</summary>
     public int AwaitTimeoutSeconds { get; set; } = 30;
@@ -64,6 +76,9 @@ public sealed class LightningOptions
 
     public bool IsEnabled => Enabled ?? BaseUrl is not null;
 
+    /// <summary>The effective lower bound: <see cref="MinAmountSat"/> if set, else <see cref="DefaultAmountSat"/>.</summary>
+    public long EffectiveMinAmountSat => MinAmountSat ?? DefaultAmountSat;
+
     internal TimeSpan InvoiceExpiry => TimeSpan.FromSeconds(InvoiceExpirySeconds);
 
     internal TimeSpan AwaitTimeout => TimeSpan.FromSeconds(AwaitTimeoutSeconds);
@@ -89,11 +104,12 @@ internal sealed class LightningOptionsValidator : IValidateOptions<LightningOpti
 
         Require(options.BaseUrl is { IsAbsoluteUri: true } u && (u.Scheme == Uri.UriSchemeHttp || u.Scheme == Uri.UriSchemeHttps), nameof(options.BaseUrl), "must be an absolute http(s) URL when Lightning is enabled.");
         Require(!string.IsNullOrEmpty(options.Password), nameof(options.Password), "must be set when Lightning is enabled.");
-        Require(options.MinAmountSat >= 1, nameof(options.MinAmountSat), "must be at least 1.");
-        Require(options.MaxAmountSat >= options.MinAmountSat, nameof(options.MaxAmountSat), "must be at least MinAmountSat.");
-        Require(options.DefaultAmountSat >= options.MinAmountSat && options.DefaultAmountSat <= options.MaxAmountSat, nameof(options.DefaultAmountSat), "must be between MinAmountSat and MaxAmountSat.");
+        var min = options.EffectiveMinAmountSat;
+        Require(min >= 1, nameof(options.MinAmountSat), "must be at least 1.");
+        Require(options.MaxAmountSat >= min, nameof(options.MaxAmountSat), "must be at least MinAmountSat.");
+        Require(options.DefaultAmountSat >= min && options.DefaultAmountSat <= options.MaxAmountSat, nameof(options.DefaultAmountSat), "must be between MinAmountSat and MaxAmountSat.");
         Require(options.InvoiceExpirySeconds > 0, nameof(options.InvoiceExpirySeconds), "must be positive.");
-        Require(options.Description.Length is > 0 and <= 128, nameof(options.Description), "must be 1 to 128 characters.");
+        Require(InvoiceDescription.IsValid(options.Description), nameof(options.Description), "must be 1 to 128 printable characters on one line.");
         Require(options.AwaitTimeoutSeconds is > 0 and <= 300, nameof(options.AwaitTimeoutSeconds), "must be between 1 and 300.");
         Require(options.RequestTimeout > TimeSpan.Zero, nameof(options.RequestTimeout), "must be positive.");
         Require(options.ReconcileInterval > TimeSpan.Zero, nameof(options.ReconcileInterval), "must be positive.");

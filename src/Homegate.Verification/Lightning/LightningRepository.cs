@@ -80,20 +80,25 @@ internal sealed class LightningRepository(NpgsqlDataSource dataSource)
 
     /// <summary>
     /// Flips the pending ones among these verifications to paid in one statement and notifies every
-    /// instance of each; returns the ids this call flipped (the others were not pending).
+    /// instance of each; returns the ids this call flipped to paid (the others were not pending). A
+    /// payment below the invoice's amount (API.md §5: receivedSat must reach it) ends it as failed.
     /// </summary>
     public async Task<IReadOnlyList<Guid>> MarkManyPaidAsync(Guid[] ids, long[] receivedSat, DateTimeOffset paidAt, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var flipped = await connection.QueryAsync<Guid>(new CommandDefinition(
             $"""
-            WITH paid AS (
-                UPDATE ln_verifications v SET status = 'paid', paid_at = @paidAt, received_sat = u.received_sat
+            WITH settled AS (
+                UPDATE ln_verifications v
+                SET status = CASE WHEN u.received_sat >= v.amount_sat THEN 'paid' ELSE 'failed' END,
+                    paid_at = CASE WHEN u.received_sat >= v.amount_sat THEN @paidAt END,
+                    received_sat = u.received_sat
                 FROM unnest(@ids, @receivedSat) AS u(id, received_sat)
                 WHERE v.id = u.id AND v.status = 'pending'
-                RETURNING v.id
-            )
-            SELECT id, pg_notify('{PaidChannel}', id::text)::text FROM paid
+                RETURNING v.id, v.status
+            ),
+            woken AS (SELECT id, status, pg_notify('{PaidChannel}', id::text) FROM settled)
+            SELECT id FROM woken WHERE status = 'paid'
             """,
             new { ids, receivedSat, paidAt = paidAt.UtcDateTime }, cancellationToken: cancellationToken));
         return flipped.ToList();

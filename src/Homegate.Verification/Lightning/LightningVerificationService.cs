@@ -50,8 +50,6 @@ internal sealed partial class LightningVerificationService(
     ILogger<LightningVerificationService> logger,
     Observability.HomegateMetrics? metrics = null)
 {
-    public const int MaxDescriptionLength = 128;
-
     public bool Enabled => options.CurrentValue.IsEnabled;
 
     public async Task<LightningResult<CreatedLightningVerification>> CreateAsync(CreateLightningVerification request, CancellationToken cancellationToken)
@@ -63,16 +61,24 @@ internal sealed partial class LightningVerificationService(
         }
 
         var amount = request.AmountSat ?? current.DefaultAmountSat;
-        if (amount < current.MinAmountSat || amount > current.MaxAmountSat)
+        if (amount < current.EffectiveMinAmountSat || amount > current.MaxAmountSat)
         {
             return LightningResult<CreatedLightningVerification>.Fail(LightningError.InvalidAmount,
-                FormattableString.Invariant($"amountSat must be between {current.MinAmountSat} and {current.MaxAmountSat}."));
+                FormattableString.Invariant($"amountSat must be between {current.EffectiveMinAmountSat} and {current.MaxAmountSat}."));
         }
 
-        var description = string.IsNullOrEmpty(request.Description) ? current.Description : request.Description;
-        if (description.Length > MaxDescriptionLength)
+        // The invoice is signed by the operator's node: its text is the operator's unless they allow
+        // clients to choose it, and then only one short printable line (API.md §5).
+        var description = current.Description;
+        if (current.AllowClientDescription && !string.IsNullOrEmpty(request.Description))
         {
-            return LightningResult<CreatedLightningVerification>.Fail(LightningError.InvalidRequest, "description must be at most 128 characters.");
+            if (!InvoiceDescription.IsValid(request.Description))
+            {
+                return LightningResult<CreatedLightningVerification>.Fail(LightningError.InvalidRequest,
+                    "description must be at most 128 printable characters on one line.");
+            }
+
+            description = request.Description;
         }
 
         if (request.Pubky is not null && !ZBase32.TryDecodePublicKey(request.Pubky, out _))

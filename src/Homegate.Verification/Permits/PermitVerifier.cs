@@ -52,7 +52,9 @@ public sealed class PermitVerifier
         }
 
         var now = _time.GetUtcNow();
-        if (now < claims.NotBefore - Skew || now > claims.Expires + Skew)
+        // Skew is applied to now, not to the claims: a validly signed exp at 9999-12-31T23:59:59Z (or
+        // nbf at year 1) would overflow DateTimeOffset and crash the request.
+        if (now + Skew < claims.NotBefore || now - Skew > claims.Expires)
         {
             return new PermitCheck(PermitFailure.Expired, claims);
         }

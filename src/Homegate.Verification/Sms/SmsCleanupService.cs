@@ -19,7 +19,7 @@ internal sealed partial class SmsCleanupService(SmsRepository repository, IOptio
         {
             try
             {
-                var deleted = await repository.DeleteStaleAsync(time.GetUtcNow(), stoppingToken);
+                var deleted = await repository.DeleteStaleAsync(time.GetUtcNow(), stoppingToken, options.Value.FailedAttemptsWindow);
                 if (deleted > 0)
                 {
                     LogDeleted(deleted);

@@ -23,6 +23,26 @@ public sealed class SmsOptions
     /// <summary>Wrong codes a session tolerates; the next attempt burns it. Default 5.</summary>
     public int MaxFailedAttempts { get; set; } = 5;
 
+    /// <summary>
+    /// After a session is burned by wrong codes, how long the number gets no new code (and so no
+    /// fresh guesses): send_code answers 429 <c>too-many-attempts</c> with <c>Retry-After</c>. The
+    /// wrong-code cap is per number, not per session. Default 1 hour.
+    /// </summary>
+    public TimeSpan FailedAttemptsWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// send_code calls per phone number, from whatever addresses, that reach Prelude within any hour;
+    /// beyond it 429 <c>rate-limited</c> with <c>Retry-After</c>. Applies to whitelisted numbers too. Default 5.
+    /// </summary>
+    public int MaxCodeSendsPerHour { get; set; } = 5;
+
+    /// <summary>
+    /// Whether <c>GET /sms_verification/status/{phoneNumber}</c> answers. When false it is 404 like an
+    /// unknown route, and the other SMS answers stop telling whether a number has a pending code
+    /// (docs/security.md). Default true.
+    /// </summary>
+    public bool StatusEndpoint { get; set; } = true;
+
     /// <summary>E.164 numbers exempt from the weekly and yearly limits. Default empty.</summary>
     public IList<string> Whitelist { get; } = [];
 

@@ -46,20 +46,29 @@ internal sealed class SmsRepository(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE sms_sessions SET state = 'expired' WHERE phone_hash = @PhoneHash AND state = 'pending' AND expires_at <= @Now",
             new { PhoneHash = phoneHash, Now = now }, tx, cancellationToken: cancellationToken));
-        var reused = await connection.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
-            """
-            UPDATE sms_sessions
-            SET provider_id = @ProviderId,
-                subject = COALESCE(@Subject, subject),
-                expires_at = GREATEST(expires_at, @ExpiresAt)
-            WHERE phone_hash = @PhoneHash AND state = 'pending'
-            RETURNING id
-            """,
-            new { PhoneHash = phoneHash, ProviderId = providerId, Subject = subject, ExpiresAt = expiresAt }, tx, cancellationToken: cancellationToken));
-        if (reused is { } id)
+        // A repeated send_code never changes what the pending session is bound to (API.md §4): one
+        // naming another pubky (or binding an unbound session) is refused, even if it raced past the
+        // early check in ReserveSendAsync.
+        var pending = await connection.QuerySingleOrDefaultAsync<CompletedRow>(new CommandDefinition(
+            "SELECT id AS Id, subject AS Subject FROM sms_sessions WHERE phone_hash = @PhoneHash AND state = 'pending' FOR UPDATE",
+            new { PhoneHash = phoneHash }, tx, cancellationToken: cancellationToken));
+        if (pending is { } existing)
         {
+            if (subject is not null && !string.Equals(subject, existing.Subject, StringComparison.Ordinal))
+            {
+                await tx.CommitAsync(cancellationToken);
+                return new OpenedSession(existing.Id, Reused: true, Conflict: true);
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE sms_sessions
+                SET provider_id = @ProviderId, expires_at = GREATEST(expires_at, @ExpiresAt)
+                WHERE id = @Id
+                """,
+                new { existing.Id, ProviderId = providerId, ExpiresAt = expiresAt }, tx, cancellationToken: cancellationToken));
             await tx.CommitAsync(cancellationToken);
-            return new OpenedSession(id, Reused: true);
+            return new OpenedSession(existing.Id, Reused: true);
         }
 
         var created = Guid.CreateVersion7(now);
@@ -93,6 +102,29 @@ internal sealed class SmsRepository(NpgsqlDataSource dataSource)
         await connection.ExecuteAsync(new CommandDefinition(
             "UPDATE sms_sessions SET attempts = attempts - 1 WHERE id = @Id AND state = 'pending' AND attempts > 0",
             new { Id = sessionId }, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>
+    /// Burns a pending session after too many wrong codes and records the burn for the number, in
+    /// one transaction: no fresh guesses until <c>FailedAttemptsWindow</c> has passed (API.md §4).
+    /// False when the session had already ended.
+    /// </summary>
+    public async Task<bool> BurnAsync(Guid sessionId, string phoneHash, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var tx = await connection.BeginTransactionAsync(cancellationToken);
+        var ended = await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE sms_sessions SET state = 'burned' WHERE id = @Id AND state = 'pending'",
+            new { Id = sessionId }, tx, cancellationToken: cancellationToken));
+        if (ended == 1)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "INSERT INTO sms_number_events (phone_hash, kind, at) VALUES (@PhoneHash, 'burn', @Now)",
+                new { PhoneHash = phoneHash, Now = now }, tx, cancellationToken: cancellationToken));
+        }
+
+        await tx.CommitAsync(cancellationToken);
+        return ended == 1;
     }
 
     /// <summary>Ends a pending session (burned, expired); false when it had already ended.</summary>
@@ -166,16 +198,21 @@ internal sealed class SmsRepository(NpgsqlDataSource dataSource)
     /// Deletes what no limit or session needs any more: sessions that ended or went stale without
     /// completing, and completions older than the yearly window. Returns the number of rows deleted.
     /// </summary>
-    public async Task<int> DeleteStaleAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task<int> DeleteStaleAsync(DateTimeOffset now, CancellationToken cancellationToken, TimeSpan? keepNumberEvents = null)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteAsync(new CommandDefinition(
+        var keep = keepNumberEvents is { } k && k > SmsSendCaps.SendWindow ? k : SmsSendCaps.SendWindow;
+        var sessions = await connection.ExecuteAsync(new CommandDefinition(
             """
             DELETE FROM sms_sessions
             WHERE (state <> 'verified' AND expires_at < @Now)
                OR (state = 'verified' AND completed_at <= @YearAgo)
             """,
             new { Now = now, YearAgo = now - SmsLimits.YearWindow }, cancellationToken: cancellationToken));
+        var events = await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM sms_number_events WHERE at <= @Before",
+            new { Before = now - keep }, cancellationToken: cancellationToken));
+        return sessions + events;
     }
 
     private static async Task<LimitCheck> CheckLimitsAsync(NpgsqlConnection connection, NpgsqlTransaction? tx, string phoneHash, DateTimeOffset now, SmsLimits limits, CancellationToken cancellationToken)
@@ -195,7 +232,7 @@ internal sealed class SmsRepository(NpgsqlDataSource dataSource)
         return limits.Check(recent, now);
     }
 
-    private static Task<int> LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string phoneHash, CancellationToken cancellationToken)
+    internal static Task<int> LockAsync(NpgsqlConnection connection, NpgsqlTransaction tx, string phoneHash, CancellationToken cancellationToken)
     {
         // The hash is uniformly random: its first 4 bytes make a fine lock key. A collision between
         // two numbers only serialises them.
@@ -214,7 +251,8 @@ internal sealed record CompletedRow(Guid Id, string? Subject);
 
 internal sealed record StatusRow(DateTime? VerifiedAt, bool Pending);
 
-internal sealed record OpenedSession(Guid Id, bool Reused);
+/// <summary>The session a send_code opened or reused; <c>Conflict</c>: a pending session is bound to another pubky (nothing changed).</summary>
+internal sealed record OpenedSession(Guid Id, bool Reused, bool Conflict = false);
 
 internal enum SessionEnd
 {

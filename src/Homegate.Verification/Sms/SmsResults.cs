@@ -13,6 +13,7 @@ internal enum SmsError
     RateLimited,
     TooManyAttempts,
     NoPendingVerification,
+    VerificationPending,
     VerificationExpired,
     NotVerified,
     ProviderUnavailable,

@@ -43,6 +43,7 @@ public static class SmsVerificationFeature
         services.TryAddSingleton<PhoneHasher>();
         services.TryAddSingleton<PreludeClient>();
         services.TryAddSingleton<SmsRepository>();
+        services.TryAddSingleton<SmsSendCaps>();
         services.TryAddSingleton<SmsVerificationService>();
         services.AddHostedService<SmsCleanupService>();
         return services;
@@ -79,6 +80,16 @@ internal sealed class SmsOptionsValidator : IValidateOptions<SmsOptions>
         if (options.MaxFailedAttempts < 1)
         {
             errors.Add($"{prefix}MaxFailedAttempts must be at least 1.");
+        }
+
+        if (options.FailedAttemptsWindow < TimeSpan.Zero)
+        {
+            errors.Add($"{prefix}FailedAttemptsWindow must not be negative.");
+        }
+
+        if (options.MaxCodeSendsPerHour < 1)
+        {
+            errors.Add($"{prefix}MaxCodeSendsPerHour must be at least 1.");
         }
 
         if (options.RequestTimeout <= TimeSpan.Zero)

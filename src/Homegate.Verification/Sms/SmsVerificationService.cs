@@ -15,6 +15,7 @@ internal sealed partial class SmsVerificationService(
     PhoneHasher hasher,
     PreludeClient prelude,
     SmsRepository repository,
+    SmsSendCaps sendCaps,
     PermitIssuer permits,
     Redemptions.SignupCodeIssuer codes,
     IOptionsMonitor<SmsOptions> options,
@@ -69,6 +70,20 @@ internal sealed partial class SmsVerificationService(
             }
         }
 
+        var cap = await sendCaps.ReserveSendAsync(hash, command.Pubky, time.GetUtcNow(), settings.MaxCodeSendsPerHour, settings.FailedAttemptsWindow, cancellationToken);
+        switch (cap.Cap)
+        {
+            case SendCap.TooManyAttempts:
+                LogSendRefused(tag, cap.Cap);
+                return new SmsFailure(SmsError.TooManyAttempts, cap.RetryAfter);
+            case SendCap.VerificationPending:
+                LogSendRefused(tag, cap.Cap);
+                return SmsError.VerificationPending;
+            case SendCap.RateLimited:
+                LogSendRefused(tag, cap.Cap);
+                return new SmsFailure(SmsError.RateLimited, cap.RetryAfter);
+        }
+
         PreludeCreateResult created;
         try
         {
@@ -103,13 +118,21 @@ internal sealed partial class SmsVerificationService(
         // success, retry, and shadow_blocked (Prelude's choice to look like success to a fraudster).
         var now = time.GetUtcNow();
         var opened = await repository.OpenSessionAsync(hash, created.Id, command.Pubky, now, now + settings.SessionLifetime, cancellationToken);
+        if (opened.Conflict)
+        {
+            // A concurrent send_code bound the session to another pubky after our early check.
+            LogSendRefused(tag, SendCap.VerificationPending);
+            return SmsError.VerificationPending;
+        }
+
         LogCodeSent(tag, opened.Reused);
         if (!opened.Reused)
         {
             metrics?.VerificationStarted(PermitMethods.Sms);
         }
 
-        return new SendCodeResult(opened.Reused);
+        // Without the status endpoint, nothing may tell a stranger that a code is pending (API.md §4).
+        return new SendCodeResult(settings.StatusEndpoint && opened.Reused);
     }
 
     public async Task<SmsResult<VerifyCodeResult>> VerifyCodeAsync(string? phoneNumber, string? code, CancellationToken cancellationToken)
@@ -125,10 +148,21 @@ internal sealed partial class SmsVerificationService(
         }
 
         var settings = options.CurrentValue;
+        var result = await CheckCodeAsync(phoneNumber!, code, settings, cancellationToken);
+
+        // Without the status endpoint, "nothing pending" and "expired" look like a wrong code: a
+        // stranger probing a number with made-up codes learns nothing (docs/security.md).
+        return result.Failure is { Error: SmsError.NoPendingVerification or SmsError.VerificationExpired } && !settings.StatusEndpoint
+            ? SmsError.InvalidCode
+            : result;
+    }
+
+    private async Task<SmsResult<VerifyCodeResult>> CheckCodeAsync(string phoneNumber, string code, SmsOptions settings, CancellationToken cancellationToken)
+    {
         string hash;
         try
         {
-            hash = await hasher.HashAsync(phoneNumber!, cancellationToken);
+            hash = await hasher.HashAsync(phoneNumber, cancellationToken);
         }
         catch (SmsBusyException)
         {
@@ -154,11 +188,11 @@ internal sealed partial class SmsVerificationService(
         {
             // Either the cap is reached (burn it now: this attempt is refused, later ones find
             // nothing pending) or a concurrent request ended the session.
-            if (await repository.EndAsync(session.Id, SessionEnd.Burned, cancellationToken))
+            if (await repository.BurnAsync(session.Id, hash, time.GetUtcNow(), cancellationToken))
             {
                 LogBurned(tag);
                 metrics?.VerificationFailed(PermitMethods.Sms);
-                return new SmsFailure(SmsError.TooManyAttempts, TimeSpan.FromSeconds(1));
+                return new SmsFailure(SmsError.TooManyAttempts, settings.FailedAttemptsWindow);
             }
 
             return SmsError.NoPendingVerification;
@@ -167,7 +201,7 @@ internal sealed partial class SmsVerificationService(
         PreludeCheckStatus status;
         try
         {
-            status = await prelude.CheckAsync(phoneNumber!, code, cancellationToken);
+            status = await prelude.CheckAsync(phoneNumber, code, cancellationToken);
         }
         catch (PreludeException e)
         {
@@ -193,7 +227,7 @@ internal sealed partial class SmsVerificationService(
             hash,
             session.Id,
             time.GetUtcNow(),
-            LimitsFor(phoneNumber!, settings),
+            LimitsFor(phoneNumber, settings),
             (id, subject) => permits.Issue("sms:" + id.ToString("D"), PermitMethods.Sms, subject),
             cancellationToken);
         if (outcome.Limited is { } limitedCheck)
@@ -276,6 +310,9 @@ internal sealed partial class SmsVerificationService(
 
     [LoggerMessage(EventId = 3206, Level = LogLevel.Information, Message = "Prelude blocked phone {PhoneHash} (reason {Reason})")]
     private partial void LogBlocked(string phoneHash, string reason);
+
+    [LoggerMessage(EventId = 3208, Level = LogLevel.Information, Message = "send_code refused for phone {PhoneHash} ({Cap})")]
+    private partial void LogSendRefused(string phoneHash, SendCap cap);
 
     [LoggerMessage(EventId = 3207, Level = LogLevel.Warning, Message = "Prelude did not send a code for phone {PhoneHash} (status {Status})")]
     private partial void LogNotSent(string phoneHash, PreludeCreateStatus status);

@@ -21,7 +21,12 @@ public sealed class LightningEndpointTests : IAsyncLifetime
     {
         _db = await TestDatabase.CreateAsync();
         _fake = await FakePhoenixd.StartAsync();
-        _host = await LightningTestHost.StartAsync(_db, _fake);
+        // An operator who lets clients pick the amount and the invoice text (the defaults forbid both).
+        _host = await LightningTestHost.StartAsync(_db, _fake, s =>
+        {
+            s["Homegate:Lightning:MinAmountSat"] = "1";
+            s["Homegate:Lightning:AllowClientDescription"] = "true";
+        });
     }
 
     public async Task DisposeAsync()

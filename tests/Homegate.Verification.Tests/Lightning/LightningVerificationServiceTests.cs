@@ -16,11 +16,18 @@ public sealed class LightningVerificationServiceTests : IAsyncLifetime
 
     private LightningVerificationService Service => _instance.Service;
 
+    internal static void ClientChoices(Dictionary<string, string?> settings)
+    {
+        settings["Homegate:Lightning:MinAmountSat"] = "1";
+        settings["Homegate:Lightning:AllowClientDescription"] = "true";
+    }
+
     public async Task InitializeAsync()
     {
         _db = await TestDatabase.CreateAsync();
         _fake = await FakePhoenixd.StartAsync();
-        _instance = await LightningInstance.StartAsync(_db, _fake, time: _time);
+        // An operator who lets clients pick the amount (down to 1 sat) and the invoice text.
+        _instance = await LightningInstance.StartAsync(_db, _fake, ClientChoices, time: _time);
     }
 
     public async Task DisposeAsync()

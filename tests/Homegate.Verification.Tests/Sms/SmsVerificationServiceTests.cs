@@ -114,7 +114,13 @@ public sealed class SmsVerificationServiceTests(SmsFixture fixture) : IClassFixt
     [Fact]
     public async Task Twenty_concurrent_send_and_verify_cycles_never_exceed_the_weekly_limit()
     {
-        await using var h = fixture.CreateHarness();
+        // The hourly send cap and the burn window (stale codes race and burn sessions) would stop
+        // these clients first; this test is about the weekly limit.
+        await using var h = fixture.CreateHarness(new Dictionary<string, string?>
+        {
+            ["Homegate:Sms:MaxCodeSendsPerHour"] = "1000",
+            ["Homegate:Sms:FailedAttemptsWindow"] = "00:00:00",
+        });
         var phone = SmsFixture.NewPhoneNumber();
 
         // Each client keeps asking for a code and answering it until homegate says the week is full.
@@ -165,6 +171,7 @@ public sealed class SmsVerificationServiceTests(SmsFixture fixture) : IClassFixt
         Assert.Equal(SmsError.NoPendingVerification, (await h.VerifyAsync(phone, code)).Failure?.Error);
         Assert.Equal(5, Prelude.CheckCount(phone));
 
+        h.Time.Advance(TimeSpan.FromHours(1)); // FailedAttemptsWindow: no fresh guesses before
         var fresh = await h.SendAsync(phone);
         Assert.False(fresh.Value!.SessionReused);
         Assert.Null((await h.VerifyAsync(phone, Prelude.LastCodeFor(phone))).Failure);

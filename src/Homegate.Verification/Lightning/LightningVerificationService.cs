@@ -60,11 +60,16 @@ internal sealed partial class LightningVerificationService(
             return LightningResult<CreatedLightningVerification>.Fail(LightningError.Disabled);
         }
 
-        var amount = request.AmountSat ?? current.DefaultAmountSat;
-        if (amount < current.EffectiveMinAmountSat || amount > current.MaxAmountSat)
+        // With several homeservers, the request's homeserver may set its own price.
+        var own = Homeserver.HomeserverIdentity.CurrentLightning;
+        var price = own?.DefaultAmountSat ?? current.DefaultAmountSat;
+        var minimum = own?.MinAmountSat ?? (own?.DefaultAmountSat is { } ownPrice ? ownPrice : current.EffectiveMinAmountSat);
+        var maximum = Math.Max(current.MaxAmountSat, price);
+        var amount = request.AmountSat ?? price;
+        if (amount < minimum || amount > maximum)
         {
             return LightningResult<CreatedLightningVerification>.Fail(LightningError.InvalidAmount,
-                FormattableString.Invariant($"amountSat must be between {current.EffectiveMinAmountSat} and {current.MaxAmountSat}."));
+                FormattableString.Invariant($"amountSat must be between {minimum} and {maximum}."));
         }
 
         // The invoice is signed by the operator's node: its text is the operator's unless they allow

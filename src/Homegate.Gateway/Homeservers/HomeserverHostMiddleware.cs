@@ -82,11 +82,12 @@ internal static class HomeserverHostExtensions
     /// <summary>Goes right after the forwarded headers, before routing (host-matched proxy routes need the host).</summary>
     public static IApplicationBuilder UseHomeserverHosts(this IApplicationBuilder app)
     {
-        var registry = app.ApplicationServices.GetRequiredService<HomeserverRegistry>();
-        if (!registry.IsShared)
+        if (!HomeserversConfig.IsShared(app.ApplicationServices.GetRequiredService<IConfiguration>()))
         {
             return app;
         }
+
+        var registry = app.ApplicationServices.GetRequiredService<HomeserverRegistry>();
 
         var middleware = ActivatorUtilities.CreateInstance<HomeserverHostMiddleware>(app.ApplicationServices, registry);
         return app.Use(next => context => middleware.InvokeAsync(context, next));

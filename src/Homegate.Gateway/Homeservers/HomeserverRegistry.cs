@@ -17,7 +17,7 @@ internal sealed class HomeserverEntry
         Name = name;
         Section = section;
         _source = source;
-        _options = source();
+        _options = null!; // read through the source on use: options are validated at start, not at build
         Identity = identity;
         Admin = admin;
     }

@@ -106,7 +106,7 @@ internal sealed partial class LightningVerificationService(
         var now = time.GetUtcNow();
         var verification = new LightningVerification(
             id, invoice.PaymentHash, invoice.Serialized, amount, description, request.Pubky,
-            LightningStatus.Pending, now, now + current.InvoiceExpiry, null, null);
+            LightningStatus.Pending, now, now + current.InvoiceExpiry, null, null, Homeserver.HomeserverIdentity.CurrentName);
         await repository.InsertAsync(verification, cancellationToken);
         metrics?.VerificationStarted(PermitMethods.Lightning);
         return new CreatedLightningVerification(id, invoice.Serialized, amount, verification.ExpiresAt);
@@ -120,7 +120,7 @@ internal sealed partial class LightningVerificationService(
         }
 
         var row = await repository.GetAsync(id, cancellationToken);
-        return row is null ? LightningResult<LightningVerificationView>.Fail(LightningError.NotFound) : await ViewAsync(row, cancellationToken);
+        return row is null || !OfThisHomeserver(row) ? LightningResult<LightningVerificationView>.Fail(LightningError.NotFound) : await ViewAsync(row, cancellationToken);
     }
 
     /// <summary>
@@ -155,7 +155,7 @@ internal sealed partial class LightningVerificationService(
         {
             using var registration = hub.Register(id);
             var row = await rows.GetAsync(id, cancellationToken);
-            if (row is null)
+            if (row is null || !OfThisHomeserver(row))
             {
                 return LightningResult<LightningVerificationView>.Fail(LightningError.NotFound);
             }
@@ -177,6 +177,10 @@ internal sealed partial class LightningVerificationService(
             }
         }
     }
+
+    /// <summary>With several homeservers, a verification is read only on a host of the homeserver that created it.</summary>
+    private static bool OfThisHomeserver(LightningVerification row) =>
+        row.Homeserver is null || string.Equals(row.Homeserver, Homeserver.HomeserverIdentity.CurrentName, StringComparison.Ordinal);
 
     private async Task<LightningVerificationView> ViewAsync(LightningVerification row, CancellationToken cancellationToken)
     {

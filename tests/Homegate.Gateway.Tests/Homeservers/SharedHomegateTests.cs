@@ -79,6 +79,18 @@ public sealed class SharedHomegateTests : SharedHomegateTestBase
         Assert.NotEqual(HttpStatusCode.BadGateway, toB.StatusCode);
         Assert.Equal(["/pub/example.com/file-a"], A.Requests.Select(r => r.Path));
         Assert.Equal(["/pub/example.com/file-b"], B.Requests.Select(r => r.Path));
+
+        // What the homeserver sees (docs/homeservers.md): Host is its own upstream address, the public
+        // host comes as X-Forwarded-Host, and pubky-host (the tenant) passes untouched.
+        var tenant = UserKey.Generate().PublicKeyZ32;
+        var request = new HttpRequestMessage(HttpMethod.Get, "/pub/example.com/tenant");
+        request.Headers.Host = HostA;
+        request.Headers.TryAddWithoutValidation("pubky-host", tenant);
+        await Gateway.Client.SendAsync(request);
+        var seen = A.Requests[^1];
+        Assert.Equal(new Uri(A.ClientUrl).Authority, seen.Header("Host"));
+        Assert.Equal(HostA, seen.Header("X-Forwarded-Host"));
+        Assert.Equal(tenant, seen.Tenant);
     }
 
     [Fact]

@@ -25,6 +25,9 @@ internal static partial class ProxyErrorMiddleware
                 break;
             case ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient:
                 // The client went away or sent a broken body; nobody is left to read a problem.
+                // Abort the connection: Kestrel would otherwise try to drain a body whose read was
+                // cut off and log that as an error.
+                context.Abort();
                 break;
             default:
                 await HomegateProblem.WriteAsync(context, StatusCodes.Status502BadGateway, "homeserver-unavailable",

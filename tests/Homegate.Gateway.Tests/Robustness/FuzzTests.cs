@@ -13,6 +13,7 @@ namespace Homegate.Gateway.Tests.Robustness;
 /// endpoint, homegate's own and the gated signup paths. No answer may be a 5xx other than 502/503/504,
 /// and nothing may be logged at Error level. The seed is printed so a failure can be replayed.
 /// </summary>
+[Collection(RunsAlone.Name)]
 public sealed class FuzzTests(ITestOutputHelper output) : FullGatewayTestBase
 {
     private const int Requests = 10_000;

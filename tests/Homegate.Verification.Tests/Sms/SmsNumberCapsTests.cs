@@ -75,8 +75,10 @@ public sealed class SmsNumberCapsTests(SmsFixture fixture) : IClassFixture<SmsFi
 
         var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => Task.Run(() => h.SendAsync(phone))));
 
-        Assert.Equal(5, results.Count(r => r.Failure is null));
+        // Exactly the cap got past homegate and reached Prelude (a loaded machine may see one of
+        // those time out at Prelude: it still counts as a send).
         Assert.Equal(35, results.Count(r => r.Failure?.Error == SmsError.RateLimited));
+        Assert.Equal(5, results.Count(r => r.Failure?.Error != SmsError.RateLimited));
         Assert.Equal(5, Prelude.CreateCount(phone));
     }
 

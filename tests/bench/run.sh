@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Homegate benchmark (issue 2, item 10): wrk on loopback against
 #   (a) a tiny upstream directly, (b) nginx as a plain reverse proxy to it, (c) homegate
-#   pass-through to it (GET /), and (d) gated signups through homegate in TokenRequired mode in
-#   front of the fake homeserver, each signup with its own pre-minted permit (`homegate invite`).
+#   pass-through to it (GET /), (e) a bare YARP app (tests/bench/BareYarp: same YARP version, same
+#   ReverseProxy config, no homegate code) to it, and (d) gated signups through homegate in
+#   TokenRequired mode in front of the fake homeserver, each signup with its own pre-minted permit
+#   (`homegate invite`), and (f) the same with signup codes instead of permits. (b), (c) and (e) run in
+#   BENCH_ROUNDS alternating rounds; medians are reported.
 # Writes tests/bench/results.md (or $BENCH_RESULTS). See tests/bench/README.md.
 #
 # Knobs (environment, defaults in brackets):
@@ -17,9 +20,10 @@
 #   BENCH_SKIP_BUILD [0]             1: reuse the binaries from the previous run
 #   BENCH_RESULTS [tests/bench/results.md]   BENCH_KEEP [0] keep the temp dir
 #   BENCH_STRICT [0]                 1: exit 1 when a target is missed
-#   BENCH_CASES ["a b c d e h"]      which cases to run (a dry run without homegate: "a b"); (e) is (d)
+#   BENCH_CASES ["a b c e d f h"]    which cases to run (a dry run without homegate: "a b"); (f) is (d)
 #                                    with signup codes (`homegate invite`, default format) instead of permits;
-#                                    (h) is (e) with one homegate in front of two homeservers (tests/bench/shared.sh)
+#                                    (h) is (f) with one homegate in front of two homeservers (tests/bench/shared.sh)
+#   BENCH_ROUNDS [5]                 alternating measured rounds of the pass-through cases (b, c, e)
 # Every step is bounded (timeout / bounded polling); every process started here is stopped on exit.
 set -euo pipefail
 
@@ -36,7 +40,8 @@ dotnet_env=${BENCH_DOTNET_ENV:-DOTNET_gcServer=0}
 pg_pool=${BENCH_PG_POOL:-64}
 pg_extra=${BENCH_PG_EXTRA:-}
 results_file=${BENCH_RESULTS:-$bench_dir/results.md}
-cases=" ${BENCH_CASES:-a b c d e h} "
+cases=" ${BENCH_CASES:-a b c e d f h} "
+rounds=${BENCH_ROUNDS:-5}
 want() { [[ "$cases" == *" $1 "* ]]; }
 bin_dir="$repo/.tmp/bench"
 
@@ -135,15 +140,17 @@ bench() {
     if [ ${#warmup_script_args[@]} -gt 0 ]; then warm=(-s "$script" "$url" -- "${warmup_script_args[@]}"); else warm=(-s "$script" "$url" -- "$@"); fi
   fi
   local r="$work/results/$name"
-  log "($name) warm-up ${warmup}s: $url"
-  timeout $((warmup + 60)) wrk -t"$threads" -c"$connections" -d"${warmup}s" "${warm[@]}" >"$r.warmup.txt" 2>&1 \
-    || { cat "$r.warmup.txt" >&2; die "wrk warm-up for $name failed"; }
+  if [ "${skip_warmup:-0}" != 1 ]; then
+    log "($name) warm-up ${warmup}s: $url"
+    timeout $((warmup + 60)) wrk -t"$threads" -c"$connections" -d"${warmup}s" "${warm[@]}" >"$r.warmup.txt" 2>&1 \
+      || { cat "$r.warmup.txt" >&2; die "wrk warm-up for $name failed"; }
+    echo "wrk -t$threads -c$connections -d${warmup}s ${warm[*]}" >"$r.warmup.cmd"
+  fi
   log "($name) measured ${duration}s"
   local proxy0 backend0 busy0 proxy1 backend1 busy1 db0 db1
   proxy0=$(cpu_ticks $proxy); backend0=$(cpu_ticks $backend); db0=$(cpu_ticks ${database_pids:-}); busy0=$(busy_ticks)
   cut -d' ' -f1-3 /proc/loadavg >"$r.loadavg"
   echo "wrk -t$threads -c$connections -d${duration}s ${measured[*]}" >"$r.cmd"
-  echo "wrk -t$threads -c$connections -d${warmup}s ${warm[*]}" >"$r.warmup.cmd"
   local start_ns; start_ns=$(date +%s%N)
   times >"$r.times0"
   timeout $((duration + 60)) wrk -t"$threads" -c"$connections" -d"${duration}s" "${measured[@]}" >"$r.txt" 2>"$r.stderr" \
@@ -184,19 +191,28 @@ mkdir -p "$work/results"
   echo "pg_extra $pg_extra"
   echo "signups $signups"
   echo "warmup_signups $warmup_signups"
+  echo "rounds $rounds"
 } >"$work/results/meta"
 
 # ---------------------------------------------------------------- build (Release)
-if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$bin_dir/homegate/homegate.dll" ] || [ ! -f "$bin_dir/fakes/homegate-fakes.dll" ]; then
-  log "dotnet publish -c Release (homegate, homegate-fakes) -> $bin_dir"
-  for project in src/Homegate.Gateway:homegate tests/Homegate.Fakes:fakes; do
+projects=(src/Homegate.Gateway:homegate tests/Homegate.Fakes:fakes tests/bench/BareYarp:bare-yarp)
+if [ "${BENCH_SKIP_BUILD:-0}" != 1 ] || [ ! -f "$bin_dir/homegate/homegate.dll" ] || [ ! -f "$bin_dir/fakes/homegate-fakes.dll" ] \
+  || [ ! -f "$bin_dir/bare-yarp/bare-yarp.dll" ]; then
+  log "dotnet publish -c Release (homegate, homegate-fakes, bare-yarp) -> $bin_dir"
+  for project in "${projects[@]}"; do
     timeout 900 dotnet publish "$repo/${project%%:*}" -c Release -o "$bin_dir/${project##*:}" --nologo -v quiet >"$work/publish.log" 2>&1 \
       || { cat "$work/publish.log" >&2; die "dotnet publish ${project%%:*} failed"; }
   done
 fi
 homegate_dll="$bin_dir/homegate/homegate.dll"
 fakes_dll="$bin_dir/fakes/homegate-fakes.dll"
-echo "homegate_version $(sed -n 's/.*"homegate\/\([^"]*\)".*/\1/p' "$bin_dir/homegate/homegate.deps.json" | head -n 1)" >>"$work/results/meta"
+bare_dll="$bin_dir/bare-yarp/bare-yarp.dll"
+yarp_version() { python3 -c 'import json,sys; print(next((k.split("/")[1] for k in json.load(open(sys.argv[1]))["libraries"] if k.lower().startswith("yarp.reverseproxy/")), "n/a"))' "$1" 2>/dev/null || echo n/a; }
+{
+  echo "homegate_version $(sed -n 's/.*"homegate\/\([^"]*\)".*/\1/p' "$bin_dir/homegate/homegate.deps.json" | head -n 1)"
+  echo "yarp_homegate $(yarp_version "$bin_dir/homegate/homegate.deps.json")"
+  echo "yarp_bare $(yarp_version "$bin_dir/bare-yarp/bare-yarp.deps.json")"
+} >>"$work/results/meta"
 
 # ---------------------------------------------------------------- PostgreSQL, fakes, nginx
 log "starting PostgreSQL"
@@ -257,7 +273,7 @@ mkdir -p -m 700 "$work/data"  # homegate refuses a DataDir open to group or othe
 write_config "$work/pass.json" "$upstream_url"
 write_config "$work/gated.json" "$homeserver_client"
 
-if want c || want d || want e || want h; then
+if want c || want d || want f || want h; then
   log "homegate migrate"
   timeout 120 dotnet "$homegate_dll" migrate --config "$work/gated.json" >&2
 fi
@@ -278,19 +294,71 @@ stop_homegate() { # $1 name: records peak RSS, then stops it
   wait "$homegate_pid" 2>/dev/null || true
 }
 
-# ---------------------------------------------------------------- (a) (b) (c)
+# ---------------------------------------------------------------- (a) (b) (c) (e)
+start_bare_yarp() { # sets bare_pid, bare_port: case (e), the same pass-through config as homegate's
+  bare_port=$(free_port)
+  # shellcheck disable=SC2086
+  env $dotnet_env dotnet "$bare_dll" --config "$work/pass.json" --urls "http://127.0.0.1:$bare_port" \
+    >"$work/bare-yarp.out" 2>"$work/bare-yarp.err" &
+  bare_pid=$!; pids+=("$bare_pid")
+  wait_http "$bare_pid" "http://127.0.0.1:$bare_port/" "bare YARP" "$work/bare-yarp.err"
+}
+
+# (b), (c), (e): one warm-up each, then $rounds measured rounds, the order rotated every round
+# (b c e, c e b, e b c, ...) so no case always runs first or right after the same neighbour.
+# Results are NAME.rN.*; report.py takes the medians.
+run_passthrough_rounds() {
+  local want_cases=() name url proxy i j k n
+  want b && want_cases+=(b)
+  want c && want_cases+=(c)
+  want e && want_cases+=(e)
+  [ ${#want_cases[@]} -gt 0 ] || return 0
+  if want c; then
+    log "starting homegate (pass-through to the upstream)"
+    start_homegate "$work/pass.json" homegate-pass
+    pass_pid=$homegate_pid; pass_port=$homegate_port
+  fi
+  if want e; then
+    log "starting bare YARP (pass-through to the upstream)"
+    start_bare_yarp
+  fi
+  passthrough_case() { # $1 letter: sets name url proxy
+    case $1 in
+      b) name=b-nginx; url="http://127.0.0.1:$nginx_port/"; proxy=$nginx_pid ;;
+      c) name=c-homegate; url="http://127.0.0.1:$pass_port/"; proxy=$pass_pid ;;
+      e) name=e-yarp; url="http://127.0.0.1:$bare_port/"; proxy=$bare_pid ;;
+    esac
+  }
+  for k in "${want_cases[@]}"; do
+    passthrough_case "$k"
+    log "($name) warm-up ${warmup}s: $url"
+    timeout $((warmup + 60)) wrk -t"$threads" -c"$connections" -d"${warmup}s" "$url" >"$work/results/$name.warmup.txt" 2>&1 \
+      || { cat "$work/results/$name.warmup.txt" >&2; die "wrk warm-up for $name failed"; }
+    echo "wrk -t$threads -c$connections -d${warmup}s $url" >"$work/results/$name.warmup.cmd"
+  done
+  n=${#want_cases[@]}
+  for i in $(seq 1 "$rounds"); do
+    for j in $(seq 0 $((n - 1))); do
+      passthrough_case "${want_cases[$(((i - 1 + j) % n))]}"
+      log "round $i/$rounds"
+      skip_warmup=1 bench "$name.r$i" "$url" "$proxy" "$upstream_pid"
+    done
+  done
+  if want c; then homegate_pid=$pass_pid; stop_homegate c-homegate.r1; fi
+  if want e; then
+    echo "vmhwm_kb $(vm_hwm_kb "$bare_pid")" >>"$work/results/e-yarp.r1.cpu"
+    kill -TERM "$bare_pid" 2>/dev/null || true # idle from here on; the EXIT trap reaps it
+  fi
+  # nginx's peak RSS, for the record (master + workers)
+  if want b; then
+    echo "vmhwm_kb $(for p in "$nginx_pid" $(ps -o pid= --ppid "$nginx_pid"); do vm_hwm_kb "$p"; done | awk '{ s += $1 } END { print s }')" \
+      >>"$work/results/b-nginx.r1.cpu"
+  fi
+}
+
 warmup_script_args=()
 want a && bench a-upstream "${upstream_url%/}/" "" "$upstream_pid"
-want b && bench b-nginx "http://127.0.0.1:$nginx_port/" "$nginx_pid" "$upstream_pid"
-if want c; then
-  log "starting homegate (pass-through to the upstream)"
-  start_homegate "$work/pass.json" homegate-pass
-  bench c-homegate "http://127.0.0.1:$homegate_port/" "$homegate_pid" "$upstream_pid"
-  stop_homegate c-homegate
-fi
-# nginx's peak RSS, for the record (master + workers)
-echo "vmhwm_kb $(for p in "$nginx_pid" $(ps -o pid= --ppid "$nginx_pid"); do vm_hwm_kb "$p"; done | awk '{ s += $1 } END { print s }')" \
-  >>"$work/results/b-nginx.cpu"
+run_passthrough_rounds
 
 # ---------------------------------------------------------------- (d) gated signups
 if want d; then
@@ -312,11 +380,11 @@ if want d; then
   cp "$work/homegate-gated.err" "$work/results/d-signup.homegate-stderr" 2>/dev/null || true
 fi
 
-# ---------------------------------------------------------------- (e) gated signups with codes
+# ---------------------------------------------------------------- (f) gated signups with codes
 # The same as (d), but every request presents a signup code (XXXX-XXXX-XXXX) instead of a permit:
 # one keyed hash and one primary-key lookup replace the PASETO verification. Fresh AuthTokens
 # (new users) and fresh codes; the same homegate configuration, restarted.
-if want e; then
+if want f; then
   log "starting homegate (TokenRequired, codes)"
   start_homegate "$work/gated.json" homegate-codes
   log "minting $signups signup codes (homegate invite) and $signups AuthTokens (valid for 180 s from now)"
@@ -327,11 +395,11 @@ if want e; then
   measured_signups=$((signups - warmup_signups))
   warmup_script_args=("$work/bodies-codes" "$work/codes.txt" 1 "$warmup_signups" "$threads")
   database_pids=$postmaster
-  bench e-signup-code "http://127.0.0.1:$homegate_port" "$homegate_pid" "$homeserver_pid" \
+  bench f-signup-code "http://127.0.0.1:$homegate_port" "$homegate_pid" "$homeserver_pid" \
     "$bench_dir/signup.lua" "$work/bodies-codes" "$work/codes.txt" $((warmup_signups + 1)) "$measured_signups" "$threads"
   echo "code_bodies_age_at_end_s $(($(date +%s) - bodies_made))" >>"$work/results/meta"
-  stop_homegate e-signup-code
-  cp "$work/homegate-codes.err" "$work/results/e-signup-code.homegate-stderr" 2>/dev/null || true
+  stop_homegate f-signup-code
+  cp "$work/homegate-codes.err" "$work/results/f-signup-code.homegate-stderr" 2>/dev/null || true
 fi
 
 # ---------------------------------------------------------------- (h) two homeservers

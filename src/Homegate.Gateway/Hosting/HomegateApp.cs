@@ -74,8 +74,11 @@ internal static partial class HomegateApp
         app.UseClientFaults();
         app.UseRouting();
         app.UseHomegateOwnedPaths();
-        app.UseCors();
-        app.UseRateLimiter();
+        app.UseExceptForPassThrough(own =>
+        {
+            own.UseCors();
+            own.UseRateLimiter();
+        });
 
         // Homegate's own endpoints; the reverse proxy's catch-all route ranks below them.
         app.MapHomegateHealth();

@@ -38,7 +38,7 @@ internal static class RateLimitingFeature
             }
 
             options.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, PartitionKey>(context =>
-                SignupPaths.Classify(context.Request.Path.Value) != SignupEndpoint.None && !HttpMethods.IsOptions(context.Request.Method)
+                SignupPaths.Classify(context) != SignupEndpoint.None && !HttpMethods.IsOptions(context.Request.Method)
                     ? Partition(context, "signup")
                     : RateLimitPartition.GetNoLimiter(PartitionKey.Unlimited));
         });

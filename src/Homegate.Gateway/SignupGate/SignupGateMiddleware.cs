@@ -37,7 +37,7 @@ internal sealed partial class SignupGateMiddleware(
 
     public async Task InvokeAsync(HttpContext context, Func<Task> next)
     {
-        var endpoint = SignupPaths.Classify(context.Request.Path.Value);
+        var endpoint = SignupPaths.Classify(context);
         if (endpoint == SignupEndpoint.None || HttpMethods.IsOptions(context.Request.Method))
         {
             await next();
@@ -393,11 +393,16 @@ internal sealed partial class SignupGateMiddleware(
 
 internal static class SignupGateExtensions
 {
-    /// <summary>Adds the gate to YARP's proxy pipeline.</summary>
+    /// <summary>Adds the gate to YARP's proxy pipeline. A request that is not a signup (the same test the
+    /// gate makes first, answered from the per-request cache) goes straight on: no gate frame, no
+    /// continuation closure, nothing allocated.</summary>
     public static IReverseProxyApplicationBuilder UseSignupGate(this IReverseProxyApplicationBuilder pipeline)
     {
         var gate = pipeline.ApplicationServices.GetRequiredService<SignupGateMiddleware>();
-        pipeline.Use((context, next) => gate.InvokeAsync(context, next));
+        pipeline.Use((context, next) =>
+            SignupPaths.Classify(context) == SignupEndpoint.None || HttpMethods.IsOptions(context.Request.Method)
+                ? next(context)
+                : gate.InvokeAsync(context, () => next(context)));
         return pipeline;
     }
 }

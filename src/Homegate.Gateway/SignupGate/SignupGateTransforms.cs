@@ -130,7 +130,7 @@ internal sealed class SignupGateTransforms : ITransformProvider
         {
             if (transform.HttpContext.Features.Get<Codes.ForeignCodeFeature>() is { } foreign)
             {
-                foreign.UpstreamStatus = transform.ProxyResponse is { } answered ? (int)answered.StatusCode : null;
+                foreign.UpstreamStatus = transform.ProxyResponse is { } answer ? (int)answer.StatusCode : null;
             }
 
             return;

@@ -26,8 +26,7 @@ internal static class SignupPaths
             return SignupEndpoint.None;
         }
 
-        // Fast path for the common case: no encoding and the word cannot be present.
-        if (!path.Contains('%', StringComparison.Ordinal) && !path.Contains("signup", StringComparison.OrdinalIgnoreCase))
+        if (CannotBeSignup(path))
         {
             return SignupEndpoint.None;
         }
@@ -40,6 +39,35 @@ internal static class SignupPaths
             _ => SignupEndpoint.None,
         };
     }
+
+    /// <summary>
+    /// The request's own path, classified at most once per request: the rate limiter, the pass-through
+    /// check and the gate all ask. A path without <c>%</c> and without the word "signup" is answered by a
+    /// scan of the string (no allocation, nothing cached); any other path is normalised once and the answer
+    /// is kept in the request's features, tied to the path it was computed for (a middleware that rewrites
+    /// <c>Request.Path</c> gets a fresh answer, never a stale one).
+    /// </summary>
+    public static SignupEndpoint Classify(HttpContext context)
+    {
+        var path = context.Request.Path.Value;
+        if (string.IsNullOrEmpty(path) || CannotBeSignup(path))
+        {
+            return SignupEndpoint.None;
+        }
+
+        if (context.Features.Get<SignupClassification>() is { } known && string.Equals(known.Path, path, StringComparison.Ordinal))
+        {
+            return known.Endpoint;
+        }
+
+        var endpoint = Classify(path);
+        context.Features.Set(new SignupClassification(path, endpoint));
+        return endpoint;
+    }
+
+    /// <summary>The common case, decided without normalising: no encoding and the word is absent.</summary>
+    private static bool CannotBeSignup(string path) =>
+        !path.Contains('%', StringComparison.Ordinal) && !path.Contains("signup", StringComparison.OrdinalIgnoreCase);
 
     internal static string Normalise(string path)
     {
@@ -80,3 +108,6 @@ internal static class SignupPaths
         return "/" + string.Join('/', stack);
     }
 }
+
+/// <summary>A request's path and what <see cref="SignupPaths.Classify(HttpContext)"/> found for it.</summary>
+internal sealed record SignupClassification(string Path, SignupEndpoint Endpoint);

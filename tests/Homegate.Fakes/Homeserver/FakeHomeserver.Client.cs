@@ -32,9 +32,8 @@ public sealed partial class FakeHomeserver
             return;
         }
 
-        using var buffer = new MemoryStream();
-        await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
-        var body = buffer.ToArray();
+        // Large bodies are counted, not kept: tests of size limits must not bloat the test process.
+        var (body, length) = await ReadBodyAsync(ctx);
         ctx.Items[BodyItem] = body;
 
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -51,6 +50,7 @@ public sealed partial class FakeHomeserver
             QueryString = ctx.Request.QueryString.Value ?? "",
             Headers = headers,
             Body = body,
+            BodyLength = length,
             RemoteIp = ctx.Connection.RemoteIpAddress?.ToString(),
             Tenant = Tenant(ctx),
             ReceivedAt = _options.TimeProvider.GetUtcNow(),
@@ -61,6 +61,26 @@ public sealed partial class FakeHomeserver
     }
 
     private static byte[] BodyOf(HttpContext ctx) => (byte[])ctx.Items[BodyItem]!;
+
+    private static async Task<(byte[] Body, long Length)> ReadBodyAsync(HttpContext ctx)
+    {
+        if (ctx.Request.ContentLength is not > LargeBodyBytes)
+        {
+            using var buffer = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(buffer, ctx.RequestAborted);
+            return (buffer.ToArray(), buffer.Length);
+        }
+
+        var chunk = new byte[64 * 1024];
+        long total = 0;
+        int read;
+        while ((read = await ctx.Request.Body.ReadAsync(chunk, ctx.RequestAborted)) > 0)
+        {
+            total += read;
+        }
+
+        return ([], total);
+    }
 
     /// <summary>Tenant as the real server resolves it: Host (when a key), <c>pubky-host</c> header, then query.</summary>
     private static string? Tenant(HttpContext ctx)

@@ -20,6 +20,9 @@ public sealed partial class FakeHomeserver : IAsyncDisposable
 {
     private const long MaxBodyBytes = 128L * 1024 * 1024;
 
+    /// <summary>Bodies declared larger than this are read and counted but not kept (recorded and stored empty).</summary>
+    public const long LargeBodyBytes = 1024 * 1024;
+
     private readonly FakeHomeserverOptions _options;
     private readonly UserKey _serverKey;
     private readonly List<RecordedRequest> _requests = [];

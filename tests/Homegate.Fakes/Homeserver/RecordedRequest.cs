@@ -17,7 +17,11 @@ public sealed class RecordedRequest
     /// <summary>Request headers; repeated headers are joined with <c>", "</c>. Case-insensitive keys.</summary>
     public required IReadOnlyDictionary<string, string> Headers { get; init; }
 
+    /// <summary>The body; empty for bodies over <see cref="FakeHomeserver.LargeBodyBytes"/> (see <see cref="BodyLength"/>).</summary>
     public required byte[] Body { get; init; }
+
+    /// <summary>How many body bytes arrived.</summary>
+    public long BodyLength { get; init; }
 
     /// <summary>The TCP peer address (the proxy, when there is one).</summary>
     public string? RemoteIp { get; init; }

@@ -61,13 +61,18 @@ public sealed class ProxyHygieneTests(GateFixture fixture) : IClassFixture<GateF
     [Fact]
     public async Task Pass_through_bodies_above_Kestrels_default_reach_the_homeserver()
     {
-        // Kestrel's default cap is 30,000,000 bytes; the homeserver takes up to 100 MiB.
-        var body = new byte[31_000_000];
-        Random.Shared.NextBytes(body.AsSpan(0, 1024));
+        // Kestrel's default cap is 30,000,000 bytes; the homeserver takes up to 100 MiB. Streamed, never held in memory.
+        const long Length = 31_000_000;
+        var marker = Guid.NewGuid().ToString("N");
         var tenant = Fakes.Pubky.UserKey.Generate().PublicKeyZ32;
-        using var put = new HttpRequestMessage(HttpMethod.Put, "/pub/example.com/big.bin?pubky-host=" + tenant) { Content = new ByteArrayContent(body) };
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/pub/example.com/big.bin?pubky-host={tenant}&marker={marker}")
+        {
+            Content = new StreamContent(new ZeroStream(Length)),
+        };
+        put.Content.Headers.ContentLength = Length;
         using var response = await _client.SendAsync(put);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(Length, Assert.Single(fixture.Homeserver.Requests, r => r.Query("marker") == marker).BodyLength);
     }
 
     [Fact]
@@ -112,5 +117,39 @@ public sealed class ProxyHygieneTests(GateFixture fixture) : IClassFixture<GateF
 
         var text = received.ToString();
         return (int.Parse(text.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture), text);
+    }
+
+    /// <summary>A read-only stream of <c>length</c> zero bytes.</summary>
+    private sealed class ZeroStream(long length) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => length;
+
+        public override long Position { get => _position; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = (int)Math.Min(count, length - _position);
+            Array.Clear(buffer, offset, n);
+            _position += n;
+            return n;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -241,6 +241,39 @@ public sealed class SharedHomegateTests : SharedHomegateTestBase
     }
 
     [Fact]
+    public async Task A_reload_moves_hosts_between_homeservers_and_a_broken_reload_keeps_the_previous_configuration()
+    {
+        await StartAsync();
+        Assert.Equal(HttpStatusCode.NotFound, (await SendAsync("new.test", HttpMethod.Get, "/pub/x")).StatusCode);
+
+        WriteSharedConfig(TempDirectory, Db, A, B, Prelude, config => config["Homegate"]!["Homeservers"]!["b"]!["Hosts"] = new System.Text.Json.Nodes.JsonArray(HostB, "new.test"));
+        await Eventually(async () => (await SendAsync("new.test", HttpMethod.Get, "/pub/moved")).StatusCode != HttpStatusCode.NotFound);
+        Assert.Contains(B.Requests, r => r.Path == "/pub/moved");
+        Assert.DoesNotContain(A.Requests, r => r.Path == "/pub/moved");
+
+        // A reload with an error (a host claimed twice) is refused: the previous hosts stay in force.
+        WriteSharedConfig(TempDirectory, Db, A, B, Prelude, config =>
+        {
+            config["Homegate"]!["Homeservers"]!["a"]!["Hosts"] = new System.Text.Json.Nodes.JsonArray(HostA, "new.test");
+            config["Homegate"]!["Homeservers"]!["b"]!["Hosts"] = new System.Text.Json.Nodes.JsonArray(HostB, "new.test");
+        });
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        await SendAsync("new.test", HttpMethod.Get, "/pub/still-b");
+        Assert.Contains(B.Requests, r => r.Path == "/pub/still-b");
+        Assert.DoesNotContain(A.Requests, r => r.Path == "/pub/still-b");
+    }
+
+    private static async Task Eventually(Func<Task<bool>> probe)
+    {
+        for (var i = 0; i < 50 && !await probe(); i++)
+        {
+            await Task.Delay(200);
+        }
+
+        Assert.True(await probe(), "the reload did not take effect within 10 s");
+    }
+
+    [Fact]
     public async Task Verifications_a_homeserver_does_not_offer_are_not_found_on_its_hosts()
     {
         await StartAsync(config => config["Homegate"]!["Homeservers"]!["a"]!["Verifications"] = new System.Text.Json.Nodes.JsonArray("Lightning"));

@@ -8,6 +8,7 @@ using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
 using Homegate.Gateway.Observability;
 using Homegate.Gateway.OpenApi;
+using Homegate.Gateway.Page;
 using Homegate.Gateway.OwnedPaths;
 using Homegate.Gateway.RateLimiting;
 using Homegate.Gateway.Sms;
@@ -64,6 +65,7 @@ internal static partial class HomegateApp
         services.AddHomegateHealth(configuration);
         services.AddHomegateShutdown(configuration);
         services.AddHomegateRetention(configuration);
+        services.AddHomegatePage(configuration);
         customize?.Invoke(services);
 
         var app = builder.Build();
@@ -74,6 +76,7 @@ internal static partial class HomegateApp
         app.UseClientFaults();
         app.UseRouting();
         app.UseHomegateOwnedPaths();
+        app.UseHomeserverCorsParity();
         app.UseExceptForPassThrough(own =>
         {
             own.UseCors();
@@ -88,6 +91,7 @@ internal static partial class HomegateApp
         own.MapLightningVerification();
         own.MapInviteStatus();
         own.MapHomegateOpenApi();
+        app.MapHomegatePage();
         app.MapHomegateProxy();
         return app;
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -14,6 +15,14 @@ namespace Homegate.Gateway.Problems;
 public static class HomegateProblem
 {
     public const string ContentType = "application/problem+json";
+
+    // Messages are shown to people: "can't" must not arrive as "can\u0027t". Relaxed escaping still
+    // escapes quotes, backslashes and control characters, which is all JSON needs; the answer is JSON
+    // with nosniff, never HTML, so HTML-sensitive characters need no escaping.
+    private static readonly ProblemJsonContext Json = new(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+
+    /// <summary>Set in <see cref="HttpContext.Items"/> when homegate wrote the answer itself (not the homeserver).</summary>
+    public static readonly object ProducedByHomegate = new();
 
     /// <summary>A minimal-API result; see <see cref="WriteAsync"/>.</summary>
     public static IResult Result(int status, string code, string title, string? detail = null, TimeSpan? retryAfter = null)
@@ -32,6 +41,8 @@ public static class HomegateProblem
         response.StatusCode = status;
         response.ContentType = ContentType;
         response.Headers.CacheControl = "no-store";
+        response.Headers.XContentTypeOptions = "nosniff";
+        context.Items[ProducedByHomegate] = true;
         if (retryAfter is { } wait)
         {
             var seconds = Math.Max(1, (long)Math.Ceiling(wait.TotalSeconds));
@@ -45,7 +56,7 @@ public static class HomegateProblem
             detail ?? title,
             code,
             Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier);
-        return JsonSerializer.SerializeAsync(response.Body, body, ProblemJsonContext.Default.ProblemBody, context.RequestAborted);
+        return JsonSerializer.SerializeAsync(response.Body, body, Json.ProblemBody, context.RequestAborted);
     }
 
     private sealed class ProblemResult(int status, string code, string title, string? detail, TimeSpan? retryAfter) : IResult, IStatusCodeHttpResult

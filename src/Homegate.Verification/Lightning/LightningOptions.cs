@@ -53,11 +53,11 @@ public sealed class LightningOptions
     /// <summary>How often the watcher reconciles pending invoices over HTTP (also done after every reconnect). Default 00:00:30.</summary>
     public TimeSpan ReconcileInterval { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>First delay before reconnecting the PhoenixD WebSocket; doubles per failure, with jitter. Default 00:00:01.</summary>
-    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
-
-    /// <summary>Cap of the WebSocket reconnect delay. Default 00:00:30.</summary>
-    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Fixed delay before reopening the PhoenixD WebSocket after it dropped or a connect failed
+    /// (one socket per cluster, so no backoff is needed). Default 00:00:01.
+    /// </summary>
+    public TimeSpan ReconnectDelay { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>
     /// WebSocket keep-alive: a ping is sent this often and the socket is dropped when no pong comes
@@ -113,8 +113,7 @@ internal sealed class LightningOptionsValidator : IValidateOptions<LightningOpti
         Require(options.AwaitTimeoutSeconds is > 0 and <= 300, nameof(options.AwaitTimeoutSeconds), "must be between 1 and 300.");
         Require(options.RequestTimeout > TimeSpan.Zero, nameof(options.RequestTimeout), "must be positive.");
         Require(options.ReconcileInterval > TimeSpan.Zero, nameof(options.ReconcileInterval), "must be positive.");
-        Require(options.ReconnectMinDelay > TimeSpan.Zero, nameof(options.ReconnectMinDelay), "must be positive.");
-        Require(options.ReconnectMaxDelay >= options.ReconnectMinDelay, nameof(options.ReconnectMaxDelay), "must be at least ReconnectMinDelay.");
+        Require(options.ReconnectDelay > TimeSpan.Zero, nameof(options.ReconnectDelay), "must be positive.");
         Require(options.SocketKeepAlive > TimeSpan.Zero, nameof(options.SocketKeepAlive), "must be positive.");
         Require(options.LeaderRetryInterval > TimeSpan.Zero, nameof(options.LeaderRetryInterval), "must be positive.");
         Require(options.ListenReconnectDelay > TimeSpan.Zero, nameof(options.ListenReconnectDelay), "must be positive.");

@@ -45,24 +45,41 @@ internal sealed class PhoenixdClient(HttpClient http, IOptionsMonitor<LightningO
             ?? [];
     }
 
-    /// <summary>Opens <c>/websocket</c>. The socket pings at <see cref="LightningOptions.SocketKeepAlive"/> and aborts when no pong comes back.</summary>
-    public async Task<ClientWebSocket> ConnectWebSocketAsync(CancellationToken cancellationToken)
+    /// <summary>The address of PhoenixD's <c>/websocket</c> (ws or wss after the base URL's scheme).</summary>
+    public Uri WebSocketUri()
     {
-        var current = options.CurrentValue;
-        var baseUrl = current.BaseUrl ?? throw new PhoenixdUnavailableException("Homegate:Lightning:BaseUrl is not set.");
-        var builder = new UriBuilder(new Uri(EnsureSlash(baseUrl), "websocket"))
+        var baseUrl = options.CurrentValue.BaseUrl ?? throw new PhoenixdUnavailableException("Homegate:Lightning:BaseUrl is not set.");
+        return new UriBuilder(new Uri(EnsureSlash(baseUrl), "websocket"))
         {
             Scheme = baseUrl.Scheme == Uri.UriSchemeHttps ? "wss" : "ws",
-        };
+        }.Uri;
+    }
+
+    /// <summary>
+    /// A socket not yet connected, carrying the Basic auth header, that pings at
+    /// <see cref="LightningOptions.SocketKeepAlive"/> and aborts when no pong comes back. Called on
+    /// every (re)connect, so a changed password is picked up.
+    /// </summary>
+    public ClientWebSocket CreateWebSocket()
+    {
+        var current = options.CurrentValue;
         var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", BasicAuthorization(current.Password).ToString());
         socket.Options.KeepAliveInterval = current.SocketKeepAlive;
         socket.Options.KeepAliveTimeout = current.SocketKeepAlive;
+        return socket;
+    }
+
+    /// <summary>Opens <c>/websocket</c> once (the watcher's reconnecting client uses <see cref="CreateWebSocket"/>).</summary>
+    public async Task<ClientWebSocket> ConnectWebSocketAsync(CancellationToken cancellationToken)
+    {
+        var uri = WebSocketUri();
+        var socket = CreateWebSocket();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(current.RequestTimeout);
+        timeout.CancelAfter(options.CurrentValue.RequestTimeout);
         try
         {
-            await socket.ConnectAsync(builder.Uri, timeout.Token);
+            await socket.ConnectAsync(uri, timeout.Token);
             return socket;
         }
         catch (Exception e) when (e is WebSocketException or HttpRequestException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))

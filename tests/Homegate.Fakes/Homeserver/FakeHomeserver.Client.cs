@@ -14,6 +14,10 @@ public sealed partial class FakeHomeserver
     private void MapClient(WebApplication app)
     {
         app.Use(RecordAsync);
+        if (_options.Cors)
+        {
+            app.Use(CorsAsync);
+        }
         app.MapPost("/signup", SignupAsync);
         app.MapPost("/auth/grant/signup", GrantSignupAsync);
         app.MapGet("/", ctx => Text(ctx, StatusCodes.Status200OK, "Pubky Homeserver"));
@@ -58,6 +62,34 @@ public sealed partial class FakeHomeserver
         Record(recorded);
         await next(ctx);
         recorded.ResponseStatus = ctx.Response.StatusCode;
+    }
+
+    /// <summary>
+    /// CORS like the real client API (tower-http's <c>CorsLayer::very_permissive()</c> around every route):
+    /// a request with <c>Origin</c> gets it echoed with credentials allowed; a preflight is answered 200
+    /// here, mirroring the requested method and headers, without reaching a route.
+    /// </summary>
+    private static Task CorsAsync(HttpContext ctx, RequestDelegate next)
+    {
+        var origin = ctx.Request.Headers.Origin.ToString();
+        if (origin.Length == 0)
+        {
+            return next(ctx);
+        }
+
+        var headers = ctx.Response.Headers;
+        headers.AccessControlAllowOrigin = origin;
+        headers.AccessControlAllowCredentials = "true";
+        headers.Vary = "origin, access-control-request-method, access-control-request-headers";
+        if (HttpMethods.IsOptions(ctx.Request.Method) && ctx.Request.Headers.ContainsKey("Access-Control-Request-Method"))
+        {
+            headers.AccessControlAllowMethods = ctx.Request.Headers.AccessControlRequestMethod;
+            headers.AccessControlAllowHeaders = ctx.Request.Headers.AccessControlRequestHeaders;
+            ctx.Response.StatusCode = StatusCodes.Status200OK;
+            return Task.CompletedTask;
+        }
+
+        return next(ctx);
     }
 
     private static byte[] BodyOf(HttpContext ctx) => (byte[])ctx.Items[BodyItem]!;

@@ -33,6 +33,11 @@ public sealed class FakeHomeserverOptions
     /// <summary>Clock for the AuthToken window (±180 s) and grant expiry. Default the system clock.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>Answer CORS like the real client API (tower-http's very permissive layer: the Origin is
+    /// echoed with credentials allowed, preflights answered 200). Default false, so tests can tell
+    /// headers homegate adds from headers the homeserver sends.</summary>
+    public bool Cors { get; set; }
+
     /// <summary>The homeserver's own key (its z32 is the permit audience). Default: a random key.</summary>
     public UserKey? ServerKey { get; set; }
 }

@@ -202,6 +202,10 @@ public sealed partial class FakePhoenixd : IAsyncDisposable
         return hash;
     }
 
+    /// <summary>Sends this text message as is on every open (not stalled) socket.</summary>
+    public Task EmitRawAsync(string text)
+        => Task.WhenAll(_sockets.Values.Where(s => !s.Stalled).Select(s => s.SendAsync(System.Text.Encoding.UTF8.GetBytes(text))));
+
     /// <summary>Aborts every open socket's TCP connection (no close handshake).</summary>
     public async Task DropSocketsAsync()
     {

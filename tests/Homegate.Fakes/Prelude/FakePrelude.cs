@@ -74,19 +74,14 @@ public sealed class FakePrelude : IAsyncDisposable
     }
 
     /// <summary>
-    /// Scripts a number. <paramref name="delay"/> applies before answering (default 30 s for
-    /// <see cref="PreludeBehavior.Slow"/>, none otherwise); <paramref name="retryAfter"/> is the 429's
-    /// Retry-After (default 30 s); <paramref name="serverErrorStatus"/> the 5xx status (default 503).
+    /// Scripts a number. One-off canned answers (429 with Retry-After, other 5xx, <c>challenged</c>,
+    /// slow answers) are <see cref="PreludeStub"/>'s job; this fake keeps what needs state.
     /// </summary>
-    public void Script(string phoneNumber, PreludeBehavior behavior, TimeSpan? delay = null, TimeSpan? retryAfter = null, int serverErrorStatus = 503)
+    public void Script(string phoneNumber, PreludeBehavior behavior)
     {
         lock (_lock)
         {
-            var state = StateFor(phoneNumber);
-            state.Behavior = behavior;
-            state.Delay = delay ?? (behavior == PreludeBehavior.Slow ? TimeSpan.FromSeconds(30) : TimeSpan.Zero);
-            state.RetryAfter = retryAfter ?? TimeSpan.FromSeconds(30);
-            state.ServerErrorStatus = serverErrorStatus;
+            StateFor(phoneNumber).Behavior = behavior;
         }
     }
 
@@ -174,11 +169,7 @@ public sealed class FakePrelude : IAsyncDisposable
                 return Results.BadRequest("behavior must be one of " + string.Join(", ", Enum.GetNames<PreludeBehavior>()));
             }
 
-            var delayMs = (double?)body?["delayMs"];
-            var retryAfterSeconds = (double?)body?["retryAfterSeconds"];
-            Script(phone, behavior,
-                delayMs is { } d ? TimeSpan.FromMilliseconds(d) : null,
-                retryAfterSeconds is { } r ? TimeSpan.FromSeconds(r) : null);
+            Script(phone, behavior);
             return Results.NoContent();
         });
         app.MapGet("/_fake/requests", () => Results.Json(Requests));
@@ -224,18 +215,9 @@ public sealed class FakePrelude : IAsyncDisposable
             return Error(400, "invalid_request", "target is required.");
         }
 
-        if (snapshot.Delay > TimeSpan.Zero)
+        if (snapshot.Behavior == PreludeBehavior.ServerError)
         {
-            await Task.Delay(snapshot.Delay, context.RequestAborted);
-        }
-
-        switch (snapshot.Behavior)
-        {
-            case PreludeBehavior.RateLimited:
-                context.Response.Headers.RetryAfter = ((long)Math.Ceiling(snapshot.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                return Error(429, "too_many_requests", "Too many requests.");
-            case PreludeBehavior.ServerError:
-                return Error(snapshot.ServerErrorStatus, "internal_error", "Something went wrong.");
+            return Error(503, "internal_error", "Something went wrong.");
         }
 
         if (!phone.StartsWith('+') || phone.Length < 3)
@@ -254,8 +236,6 @@ public sealed class FakePrelude : IAsyncDisposable
                 return Verification(NewId(), "blocked", "in_block_list");
             case PreludeBehavior.ShadowBlocked:
                 return Verification(NewId(), "shadow_blocked", null);
-            case PreludeBehavior.Challenged:
-                return Verification(NewId(), "challenged", null);
         }
 
         lock (_lock)
@@ -334,12 +314,6 @@ public sealed class FakePrelude : IAsyncDisposable
     private sealed class PhoneState
     {
         public PreludeBehavior Behavior { get; set; }
-
-        public TimeSpan Delay { get; set; }
-
-        public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(30);
-
-        public int ServerErrorStatus { get; set; } = 503;
 
         public string? WindowId { get; set; }
 

@@ -15,23 +15,14 @@ public enum PreludeBehavior
     /// <summary>Create answers <c>shadow_blocked</c>; nothing is sent, no code exists.</summary>
     ShadowBlocked,
 
-    /// <summary>Create answers <c>challenged</c>; nothing is sent.</summary>
-    Challenged,
-
     /// <summary>Create works normally; check always answers <c>failure</c>, even for the right code.</summary>
     Failure,
 
     /// <summary>Create works normally; check always answers <c>expired_or_not_found</c>.</summary>
     Expired,
 
-    /// <summary>Both endpoints answer 429 with <c>Retry-After</c>.</summary>
-    RateLimited,
-
-    /// <summary>Both endpoints answer 5xx (503 by default).</summary>
+    /// <summary>Both endpoints answer 503 (kept here: a check test needs it between two real answers).</summary>
     ServerError,
-
-    /// <summary>Like <see cref="Normal"/> after a delay (default 30 s), to exercise client timeouts.</summary>
-    Slow,
 }
 
 /// <summary>A request the fake received. <see cref="Code"/> is the code a check carried.</summary>

@@ -129,8 +129,7 @@ public sealed class HealthEndpointTests : HomeserverTestBase
         ["BaseUrl"] = phoenixd.BaseUrl.ToString(),
         ["Password"] = phoenixd.Password,
         ["RequestTimeout"] = "00:00:02",
-        ["ReconnectMinDelay"] = "00:00:00.100",
-        ["ReconnectMaxDelay"] = "00:00:01",
+        ["ReconnectDelay"] = "00:00:00.100",
         ["LeaderRetryInterval"] = leaderRetry,
     };
 }

@@ -13,10 +13,13 @@ public abstract class HomeserverTestBase : IAsyncLifetime
 
     protected FakeHomeserver Homeserver { get; private set; } = null!;
 
+    /// <summary>Options of the fake homeserver; null for its defaults.</summary>
+    protected virtual FakeHomeserverOptions? HomeserverOptions => null;
+
     public virtual async Task InitializeAsync()
     {
         Db = await TestDatabase.CreateAsync();
-        Homeserver = await FakeHomeserver.StartAsync();
+        Homeserver = await FakeHomeserver.StartAsync(HomeserverOptions);
     }
 
     public virtual async Task DisposeAsync()

@@ -30,7 +30,7 @@ public sealed class LightningSignupEndToEndTests : HomeserverTestBase
             {
                 ["BaseUrl"] = _phoenixd.BaseUrl.ToString(),
                 ["Password"] = _phoenixd.Password,
-                ["ReconnectMaxDelay"] = "00:00:02",
+                ["ReconnectDelay"] = "00:00:01",
             }));
         _client = _host.Client;
     }

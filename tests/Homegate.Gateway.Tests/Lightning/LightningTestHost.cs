@@ -46,8 +46,7 @@ internal sealed class LightningTestHost : IAsyncDisposable
         var settings = new Dictionary<string, string?>
         {
             ["Homegate:Lightning:RequestTimeout"] = "00:00:01",
-            ["Homegate:Lightning:ReconnectMinDelay"] = "00:00:00.100",
-            ["Homegate:Lightning:ReconnectMaxDelay"] = "00:00:01",
+            ["Homegate:Lightning:ReconnectDelay"] = "00:00:00.100",
             ["Homegate:Lightning:LeaderRetryInterval"] = "00:00:00.300",
         };
         if (fake is not null)

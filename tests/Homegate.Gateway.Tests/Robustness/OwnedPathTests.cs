@@ -11,6 +11,10 @@ public sealed class OwnedPathTests : FullGatewayTestBase
 {
     protected override void ConfigureServices(IServiceCollection services) => services.AddOwnedPathPrefix("/join");
 
+    // The verification page now lives at /join; switched off, its prefix is still homegate's (404).
+    protected override void EditConfig(System.Text.Json.Nodes.JsonObject config) =>
+        config["Homegate"]!["Page"] = new System.Text.Json.Nodes.JsonObject { ["Enabled"] = false };
+
     [Theory]
     [InlineData("POST", "/sms_verification/send_code", "text/plain", 415, "unsupported-media-type")]
     [InlineData("POST", "/sms_verification/send_code", null, 415, "unsupported-media-type")]

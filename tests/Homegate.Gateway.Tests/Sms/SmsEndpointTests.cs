@@ -75,13 +75,14 @@ public sealed class SmsEndpointTests : SmsTestBase
     [Fact]
     public async Task Provider_answers_map_to_429_with_retry_after_403_and_502()
     {
-        await using var host = await StartAsync();
+        using var stub = await PreludeStub.StartAsync();
+        await using var host = await StartAsync(new Dictionary<string, string?> { ["Homegate:Sms:BaseUrl"] = stub.BaseUrl.ToString() });
         var limited = SmsTestHost.NewPhoneNumber();
         var blocked = SmsTestHost.NewPhoneNumber();
         var broken = SmsTestHost.NewPhoneNumber();
-        Prelude.Script(limited, PreludeBehavior.RateLimited, retryAfter: TimeSpan.FromSeconds(42));
-        Prelude.Script(blocked, PreludeBehavior.Blocked);
-        Prelude.Script(broken, PreludeBehavior.ServerError);
+        stub.RateLimitCreate(limited, TimeSpan.FromSeconds(42));
+        stub.AnswerCreate(blocked, "blocked", "in_block_list");
+        stub.FailCreate(broken, 503);
 
         var response = await host.Client.PostAsJsonAsync("/sms_verification/send_code", new { phoneNumber = limited });
         await AssertProblemAsync(response, 429, "rate-limited");

@@ -45,8 +45,7 @@ internal sealed class LightningInstance : IAsyncDisposable
         ["Homegate:Lightning:RequestTimeout"] = "00:00:02",
         // Long on purpose: tests prove that reconnects, not the periodic pass, recover payments.
         ["Homegate:Lightning:ReconcileInterval"] = "00:05:00",
-        ["Homegate:Lightning:ReconnectMinDelay"] = "00:00:00.100",
-        ["Homegate:Lightning:ReconnectMaxDelay"] = "00:00:01",
+        ["Homegate:Lightning:ReconnectDelay"] = "00:00:00.100",
         ["Homegate:Lightning:SocketKeepAlive"] = "00:00:02",
         ["Homegate:Lightning:LeaderRetryInterval"] = "00:00:00.300",
         ["Homegate:Lightning:ListenReconnectDelay"] = "00:00:00.200",

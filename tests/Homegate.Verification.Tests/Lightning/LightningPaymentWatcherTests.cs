@@ -42,8 +42,9 @@ public sealed class LightningPaymentWatcherTests : IAsyncLifetime
         return await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM ln_verifications WHERE status = @status", new { status });
     }
 
+    // Connected, and the catch-up pass that every connect triggers is over (so it cannot overlap the test).
     private static Task<bool> ConnectedAsync(LightningInstance instance)
-        => Eventually.TrueAsync(() => instance.Status.Connected, TimeSpan.FromSeconds(10));
+        => Eventually.TrueAsync(() => instance.Status.Connected && instance.Status.LastReconcileAt is not null, TimeSpan.FromSeconds(10));
 
     [Fact]
     public async Task Payment_event_on_the_socket_marks_the_verification_paid()
@@ -121,6 +122,28 @@ public sealed class LightningPaymentWatcherTests : IAsyncLifetime
         Assert.True(instance.Status.Connected);
         Assert.Equal(1, _fake.SocketConnections);
         Assert.Equal(requestsBefore, _fake.HttpRequests); // not even asked about: no pending row has that hash
+    }
+
+    [Fact]
+    public async Task Oversized_payment_event_is_not_parsed_and_the_socket_stays()
+    {
+        await using var instance = await LightningInstance.StartAsync(_db, _fake);
+        Assert.True(await ConnectedAsync(instance));
+        var created = await CreateAsync(instance);
+        var hash = HashOf(created);
+        var requestsBefore = _fake.HttpRequests;
+        var padding = new string('x', LightningPaymentWatcher.MaxEventLength);
+
+        await _fake.EmitRawAsync($$"""{"type":"payment_received","paymentHash":"{{hash}}","padding":"{{padding}}"}""");
+        await Task.Delay(500);
+
+        Assert.Equal("pending", await StatusAsync(created.Id));
+        Assert.True(instance.Status.Connected);
+        Assert.Equal(1, _fake.SocketConnections);
+        Assert.Equal(requestsBefore, _fake.HttpRequests); // a parsed event would have been confirmed over HTTP
+
+        await _fake.PayAsync(hash);
+        Assert.True(await Eventually.TrueAsync(async () => await StatusAsync(created.Id) == "paid", TimeSpan.FromSeconds(5)));
     }
 
     [Fact]

@@ -191,12 +191,16 @@ public sealed class SmsVerificationServiceTests(SmsFixture fixture) : IClassFixt
         Assert.Equal(Prelude.CheckCount(phone), results.Count(r => r.Failure?.Error == SmsError.InvalidCode));
     }
 
+    private static Dictionary<string, string?> StubbedPrelude(PreludeStub stub)
+        => new() { ["Homegate:Sms:BaseUrl"] = stub.BaseUrl.ToString() };
+
     [Fact]
     public async Task Prelude_rate_limit_becomes_our_rate_limit_with_its_retry_after_and_no_session()
     {
-        await using var h = fixture.CreateHarness();
+        using var stub = await PreludeStub.StartAsync();
+        await using var h = fixture.CreateHarness(StubbedPrelude(stub));
         var phone = SmsFixture.NewPhoneNumber();
-        Prelude.Script(phone, PreludeBehavior.RateLimited, retryAfter: TimeSpan.FromSeconds(42));
+        stub.RateLimitCreate(phone, TimeSpan.FromSeconds(42));
 
         var sent = await h.SendAsync(phone);
 
@@ -208,22 +212,31 @@ public sealed class SmsVerificationServiceTests(SmsFixture fixture) : IClassFixt
     [Fact]
     public async Task Blocked_number_is_refused_and_no_session_is_recorded()
     {
-        await using var h = fixture.CreateHarness();
+        using var stub = await PreludeStub.StartAsync();
+        await using var h = fixture.CreateHarness(StubbedPrelude(stub));
         var phone = SmsFixture.NewPhoneNumber();
-        Prelude.Script(phone, PreludeBehavior.Blocked);
+        stub.AnswerCreate(phone, "blocked", "in_block_list");
 
         Assert.Equal(SmsError.PhoneBlocked, (await h.SendAsync(phone)).Failure?.Error);
         Assert.Empty(await SessionsAsync(h, phone));
     }
 
     [Theory]
-    [InlineData(PreludeBehavior.ServerError)]
-    [InlineData(PreludeBehavior.Challenged)]
-    public async Task Provider_failure_is_a_502_and_no_session_is_recorded(PreludeBehavior behavior)
+    [InlineData("server_error")]
+    [InlineData("challenged")]
+    public async Task Provider_failure_is_a_502_and_no_session_is_recorded(string behavior)
     {
-        await using var h = fixture.CreateHarness();
+        using var stub = await PreludeStub.StartAsync();
+        await using var h = fixture.CreateHarness(StubbedPrelude(stub));
         var phone = SmsFixture.NewPhoneNumber();
-        Prelude.Script(phone, behavior);
+        if (behavior == "server_error")
+        {
+            stub.FailCreate(phone, 503);
+        }
+        else
+        {
+            stub.AnswerCreate(phone, behavior);
+        }
 
         Assert.Equal(SmsError.ProviderUnavailable, (await h.SendAsync(phone)).Failure?.Error);
         Assert.Empty(await SessionsAsync(h, phone));
@@ -243,9 +256,12 @@ public sealed class SmsVerificationServiceTests(SmsFixture fixture) : IClassFixt
     [Fact]
     public async Task Slow_provider_times_out_within_the_configured_timeout_and_no_session_is_recorded()
     {
-        await using var h = fixture.CreateHarness(new Dictionary<string, string?> { ["Homegate:Sms:RequestTimeout"] = "00:00:01" });
+        using var stub = await PreludeStub.StartAsync();
+        var settings = StubbedPrelude(stub);
+        settings["Homegate:Sms:RequestTimeout"] = "00:00:01";
+        await using var h = fixture.CreateHarness(settings);
         var phone = SmsFixture.NewPhoneNumber();
-        Prelude.Script(phone, PreludeBehavior.Slow, delay: TimeSpan.FromSeconds(20));
+        stub.AnswerCreate(phone, "success", delay: TimeSpan.FromSeconds(20));
         await h.Services.GetRequiredService<PhoneHasher>().HashAsync(phone, CancellationToken.None); // warm the pepper
 
         var started = System.Diagnostics.Stopwatch.StartNew();

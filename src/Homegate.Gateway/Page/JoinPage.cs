@@ -1,0 +1,49 @@
+using Homegate.Verification.Lightning;
+using Homegate.Verification.Sms;
+using Microsoft.Extensions.Options;
+
+namespace Homegate.Gateway.Page;
+
+/// <summary><c>GET /join</c>: the methods this homegate offers, the Lightning price, and the decision on
+/// <c>?return_to=</c> (allowed URL, or the refused host to name), rendered into the page.</summary>
+internal static class JoinPage
+{
+    private const int MaxStateLength = 512;
+
+    public static IResult RenderAsync(HttpContext context, PageRenderer renderer, ReturnUrlPolicy returnUrls,
+        IOptionsMonitor<SmsOptions> sms, IOptionsMonitor<LightningOptions> lightning)
+    {
+        if (!PageFeature.IsEnabled(context.RequestServices))
+        {
+            return PageFeature.NotFound();
+        }
+
+        var page = PageFeature.Context(context.RequestServices);
+        var query = context.Request.Query;
+        var decision = returnUrls.Decide(query["return_to"].ToString());
+        var state = query["state"].ToString();
+        var stateTooLong = state.Length > MaxStateLength;
+        var html = renderer.Join(page, json =>
+        {
+            json.WriteBoolean("sms", sms.CurrentValue.IsEnabled);
+            json.WriteBoolean("lightning", lightning.CurrentValue.IsEnabled);
+            json.WriteNumber("amountSat", lightning.CurrentValue.DefaultAmountSat);
+            json.WriteNumber("resendSeconds", 30);
+            if (decision.Allowed is { } target && !stateTooLong)
+            {
+                json.WriteString("returnTo", target.AbsoluteUri);
+                json.WriteString("returnHost", target.Host);
+                json.WriteString("state", state);
+            }
+            else if (decision.Present)
+            {
+                json.WriteBoolean("returnRefused", true);
+                if (decision.RefusedHost is { } host && !stateTooLong)
+                {
+                    json.WriteString("returnHost", host);
+                }
+            }
+        });
+        return PageHeaders.Html(context, page.Options, html);
+    }
+}

@@ -11,6 +11,7 @@ CASES = [
     ("e-yarp", "(e) bare YARP pass-through", "GET /"),
     ("d-signup", "(d) homegate gated signups", "POST /signup?signup_token=<permit>"),
     ("f-signup-code", "(f) homegate gated signups with codes", "POST /signup?signup_token=<code>"),
+    ("h-signup-2hs", "(h) gated signups with codes, two homeservers", "POST /signup?signup_token=<code>, Host alternating"),
 ]
 # Measured in alternating rounds (NAME.rN.*); the results table shows each field's median.
 ROUND_CASES = ("b-nginx", "c-homegate", "e-yarp")
@@ -133,7 +134,8 @@ def main():
         else:
             rows[key] = load_run(d, key, nproc)
 
-    a, b, c, e, dd, ff = (rows[k] for k, _, _ in CASES)
+    a, b, c, e, dd, ff = (rows[k] for k in ("a-upstream", "b-nginx", "c-homegate", "e-yarp", "d-signup", "f-signup-code"))
+    hh = rows["h-signup-2hs"]
     out = []
     w = out.append
     w("# Homegate benchmark results")
@@ -207,6 +209,14 @@ def main():
       "that used by neither wrk nor the watched processes (other work on the machine, the kernel's share of "
       "loopback networking not charged to a process): the noise in the measurement.")
     w("")
+    if "signup_2xx" in hh:
+        w(f"(h) in detail: one homegate, two fake homeservers (hosts 127.0.0.1 and localhost, requests alternating); "
+          f"{hh.get('signup_2xx')} signups with codes answered 2xx, {hh.get('signup_non2xx')} non-2xx "
+          f"({hh.get('signup_statuses') or 'none'}), {hh.get('socket_detail', 'no socket errors')}; "
+          f"{hh.get('signup_threads_exhausted', 0)} wrk thread(s) ran out of codes. "
+          f"Successful signups per second in total: {fmt(ratio(hh.get('signup_2xx'), hh.get('seconds')), 0)}; "
+          f"homegate CPU per signup {fmt(us_per(hh), 0)} µs (one homeserver, (f): {fmt(us_per(ff), 0)} µs).")
+        w("")
     for name, sig in (("(f)", ff),):
         if "signup_2xx" in sig:
             w(f"{name} in detail: {sig.get('signup_2xx')} signups with codes answered 2xx, {sig.get('signup_non2xx')} non-2xx "
@@ -269,6 +279,7 @@ def main():
     w("")
     signups_per_s = ratio(dd.get("signup_2xx"), dd.get("seconds"))
     code_signups_per_s = ratio(ff.get("signup_2xx"), ff.get("seconds"))
+    shared_signups_per_s = ratio(hh.get("signup_2xx"), hh.get("seconds"))
     checks = [
         ("issue 13: pass-through requests/s ≥ 0.95 × bare YARP", ce is not None and ce >= 0.95, f"c/e = {fmt(ce)}"),
         ("issue 13: pass-through CPU per request ≤ 1.05 × bare YARP", cpuce is not None and cpuce <= 1.05, f"c/e = {fmt(cpuce)}"),
@@ -282,6 +293,10 @@ def main():
          f"{fmt(code_signups_per_s, 0)} successful signups/s"),
         ("gated signups with codes with zero errors", "signup_2xx" in ff and ff.get("errors", 1) == 0 and not ff.get("signup_threads_exhausted"),
          f"{ff.get('errors', 'n/a')} errors"),
+        ("issue 12: gated signups, two homeservers ≥ 1,000/s in total", shared_signups_per_s is not None and shared_signups_per_s >= 1000,
+         f"{fmt(shared_signups_per_s, 0)} successful signups/s"),
+        ("issue 12: gated signups, two homeservers, zero errors", "signup_2xx" in hh and hh.get("errors", 1) == 0 and not hh.get("signup_threads_exhausted"),
+         f"{hh.get('errors', 'n/a')} errors"),
     ]
     w("| target | result | measured |")
     w("|---|---|---|")

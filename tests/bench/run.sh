@@ -20,8 +20,9 @@
 #   BENCH_SKIP_BUILD [0]             1: reuse the binaries from the previous run
 #   BENCH_RESULTS [tests/bench/results.md]   BENCH_KEEP [0] keep the temp dir
 #   BENCH_STRICT [0]                 1: exit 1 when a target is missed
-#   BENCH_CASES ["a b c e d f"]      which cases to run (a dry run without homegate: "a b"); (f) is (d)
-#                                    with signup codes (`homegate invite`, default format) instead of permits
+#   BENCH_CASES ["a b c e d f h"]    which cases to run (a dry run without homegate: "a b"); (f) is (d)
+#                                    with signup codes (`homegate invite`, default format) instead of permits;
+#                                    (h) is (f) with one homegate in front of two homeservers (tests/bench/shared.sh)
 #   BENCH_ROUNDS [5]                 alternating measured rounds of the pass-through cases (b, c, e)
 # Every step is bounded (timeout / bounded polling); every process started here is stopped on exit.
 set -euo pipefail
@@ -39,7 +40,7 @@ dotnet_env=${BENCH_DOTNET_ENV:-DOTNET_gcServer=0}
 pg_pool=${BENCH_PG_POOL:-64}
 pg_extra=${BENCH_PG_EXTRA:-}
 results_file=${BENCH_RESULTS:-$bench_dir/results.md}
-cases=" ${BENCH_CASES:-a b c e d f} "
+cases=" ${BENCH_CASES:-a b c e d f h} "
 rounds=${BENCH_ROUNDS:-5}
 want() { [[ "$cases" == *" $1 "* ]]; }
 bin_dir="$repo/.tmp/bench"
@@ -272,7 +273,7 @@ mkdir -p -m 700 "$work/data"  # homegate refuses a DataDir open to group or othe
 write_config "$work/pass.json" "$upstream_url"
 write_config "$work/gated.json" "$homeserver_client"
 
-if want c || want d || want f; then
+if want c || want d || want f || want h; then
   log "homegate migrate"
   timeout 120 dotnet "$homegate_dll" migrate --config "$work/gated.json" >&2
 fi
@@ -400,6 +401,10 @@ if want f; then
   stop_homegate f-signup-code
   cp "$work/homegate-codes.err" "$work/results/f-signup-code.homegate-stderr" 2>/dev/null || true
 fi
+
+# ---------------------------------------------------------------- (h) two homeservers
+# shellcheck source=tests/bench/shared.sh
+want h && . "$bench_dir/shared.sh"
 
 # ---------------------------------------------------------------- report
 python3 "$bench_dir/report.py" "$work/results" >"$results_file.tmp"

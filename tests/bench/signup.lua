@@ -5,6 +5,7 @@
 -- (i - FIRST) % THREADS == k - 1, so threads never share a permit. wrk gives every thread its
 -- own Lua state; setup() runs in the main state and numbers them.
 -- A thread that runs out of items stops (counted as "exhausted"): size COUNT for the whole run.
+-- A line "HOST<TAB>PERMIT" sends that request with "Host: HOST" (several homeservers behind one homegate).
 
 local threads = {}
 local next_id = 0
@@ -37,9 +38,15 @@ function init(args)
   for i = first, first + count - 1 do
     if (i - first) % nthreads == tid - 1 then
       local permit = assert(permits[i], "permits file too short")
+      local request_headers = headers
+      local host, rest = string.match(permit, "^([^\t]+)\t(.*)$")
+      if host then
+        permit = rest
+        request_headers = { ["Content-Type"] = "application/octet-stream", ["Host"] = host }
+      end
       local path = "/signup"
       if permit ~= "" then path = path .. "?signup_token=" .. permit end
-      reqs[#reqs + 1] = wrk.format("POST", path, headers, read_file(dir .. "/" .. i .. ".bin"))
+      reqs[#reqs + 1] = wrk.format("POST", path, request_headers, read_file(dir .. "/" .. i .. ".bin"))
     end
   end
   pos = 0

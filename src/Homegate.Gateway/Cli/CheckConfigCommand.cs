@@ -98,8 +98,9 @@ internal static class CheckConfigCommand
             problems.AddRange((await validator.ValidateRouteAsync(route)).Select(e => $"ReverseProxy:Routes:{route.RouteId}: {e.Message}"));
         }
 
+        var shared = services.GetRequiredService<Homeservers.HomeserverRegistry>().IsShared;
         var homeserver = config.Clusters.FirstOrDefault(c => string.Equals(c.ClusterId, ProxyConfigFilter.HomeserverCluster, StringComparison.OrdinalIgnoreCase));
-        if (homeserver?.Destinations is not { Count: > 0 })
+        if (!shared && homeserver?.Destinations is not { Count: > 0 })
         {
             problems.Add("ReverseProxy:Clusters:homeserver:Destinations:main:Address is not set (the homeserver's client API).");
         }
@@ -148,11 +149,23 @@ internal static class ConfigSummary
         yield return $"listen:             {listen}";
         yield return $"database:           {connection.Host}:{connection.Port}/{connection.Database} (user {connection.Username}, password {(string.IsNullOrEmpty(connection.Password) ? "not set" : "set")})";
         yield return $"data dir:           {configuration["Homegate:DataDir"] ?? "~/.homegate"}";
-        yield return $"homeserver admin:   {SafeUrl(homeserver.AdminUrl?.ToString()) ?? "(none)"} (password {(string.IsNullOrEmpty(homeserver.AdminPassword) ? "not set" : "set")})";
-        yield return $"signup mode:        {homeserver.SignupMode}";
-        var key = identity?.IsKnown == true ? identity.PublicKey
-            : string.IsNullOrWhiteSpace(homeserver.PublicKey) ? "read from the admin API at start" : homeserver.PublicKey;
-        yield return $"homeserver key:     {key}";
+        var registry = services.GetRequiredService<Homeservers.HomeserverRegistry>();
+        if (registry.IsShared)
+        {
+            foreach (var line in SharedLines(registry, configuration))
+            {
+                yield return line;
+            }
+        }
+        else
+        {
+            yield return $"homeserver admin:   {SafeUrl(homeserver.AdminUrl?.ToString()) ?? "(none)"} (password {(string.IsNullOrEmpty(homeserver.AdminPassword) ? "not set" : "set")})";
+            yield return $"signup mode:        {homeserver.SignupMode}";
+            var key = identity?.IsKnown == true ? identity.PublicKey
+                : string.IsNullOrWhiteSpace(homeserver.PublicKey) ? "read from the admin API at start" : homeserver.PublicKey;
+            yield return $"homeserver key:     {key}";
+        }
+
         yield return $"permits:            issuer {permits.Issuer}, lifetime {permits.Lifetime}, {permits.TrustedKeys.Count} extra trusted key(s)";
         var trusted = string.Join(", ", ForwardedHeadersFeature.ReadKnownNetworks(configuration).Select(n => n.ToString()));
         yield return $"trusted proxies:    {(trusted.Length > 0 ? trusted : "none")}";
@@ -179,6 +192,29 @@ internal static class ConfigSummary
         foreach (var line in FeatureSummaries.Lines(configuration))
         {
             yield return line;
+        }
+    }
+
+    /// <summary>One block per homeserver of <c>Homegate:Homeservers</c>; never a password.</summary>
+    private static IEnumerable<string> SharedLines(Homeservers.HomeserverRegistry registry, IConfiguration configuration)
+    {
+        yield return $"homeservers:        {registry.All.Count} ({string.Join(", ", registry.All.Select(e => e.Name))}), SMS limits {configuration["Homegate:Sms:LimitScope"] ?? "Global"}";
+        foreach (var entry in registry.All)
+        {
+            var o = entry.Options;
+            var key = entry.Identity.IsKnown ? entry.Identity.PublicKey
+                : string.IsNullOrWhiteSpace(o.PublicKey) ? "read from the admin API at start" : o.PublicKey.Trim();
+            yield return $"homeserver {entry.Name}:";
+            yield return $"  hosts:            {string.Join(", ", o.Hosts)}";
+            yield return $"  upstream:         {SafeUrl(o.Upstream?.ToString())}";
+            yield return $"  admin:            {SafeUrl(o.AdminUrl?.ToString()) ?? "(none)"} (password {(string.IsNullOrEmpty(o.AdminPassword) ? "not set" : "set")})";
+            yield return $"  signup mode:      {o.SignupMode}";
+            yield return $"  key:              {key}";
+            yield return $"  verifications:    {(o.Verifications is { } v ? string.Join(", ", v) : "all enabled")}";
+            if (o.Lightning.DefaultAmountSat is not null || o.Lightning.MinAmountSat is not null)
+            {
+                yield return $"  lightning price:  {o.Lightning.DefaultAmountSat?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default"} sat (min {o.Lightning.MinAmountSat?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "= price"})";
+            }
         }
     }
 

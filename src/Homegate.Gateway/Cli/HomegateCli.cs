@@ -27,9 +27,10 @@ internal static class HomegateCli
         var lifetime = new Option<TimeSpan>("--lifetime") { Description = "Validity, D.HH:MM:SS", DefaultValueFactory = _ => TimeSpan.FromDays(7) };
         var pubky = new Option<string?>("--pubky") { Description = "Bind the invitations to this z-base-32 public key" };
         var format = new Option<string>("--format") { Description = "code (XXXX-XXXX-XXXX, for people), permit (for machines) or url (<Homegate:PublicUrl>/invite/<code>)", DefaultValueFactory = _ => "code" };
-        var invite = new Command("invite", "Print operator-issued invitations (mth=invite), one per line, as signup codes by default.") { count, lifetime, pubky, format };
+        var homeserver = new Option<string?>("--homeserver") { Description = "The homeserver the invitations are for (by its name in Homegate:Homeservers; required when there are several)" };
+        var invite = new Command("invite", "Print operator-issued invitations (mth=invite), one per line, as signup codes by default.") { count, lifetime, pubky, format, homeserver };
         invite.SetAction((result, cancel) => InviteCommand.RunAsync(
-            result.GetValue(config), result.GetValue(count), result.GetValue(lifetime), result.GetValue(pubky), result.GetValue(format), output, error, cancel));
+            result.GetValue(config), result.GetValue(count), result.GetValue(lifetime), result.GetValue(pubky), result.GetValue(format), output, error, cancel, result.GetValue(homeserver)));
 
         var root = new RootCommand("homegate: a signup gate for Pubky homeservers") { TreatUnmatchedTokensAsErrors = false };
         root.Options.Add(config);

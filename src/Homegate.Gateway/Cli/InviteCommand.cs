@@ -21,7 +21,7 @@ internal static class InviteCommand
 
     public static readonly string[] Formats = ["code", "permit", "url"];
 
-    public static async Task<int> RunAsync(string? configPath, int count, TimeSpan lifetime, string? pubky, string? format, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string? configPath, int count, TimeSpan lifetime, string? pubky, string? format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? homeserver = null)
     {
         if (count is < 1 or > MaxCount)
         {
@@ -63,7 +63,17 @@ internal static class InviteCommand
                 }
             }
 
-            await HomegateApp.ResolveHomeserverIdentityAsync(app.Services, cancellationToken);
+            // With several homeservers, --homeserver names the one the invitations are for (their audience).
+            var registry = app.Services.GetRequiredService<Homeservers.HomeserverRegistry>();
+            if (homeserver is null && registry.All.Count > 1)
+            {
+                await error.WriteLineAsync($"homegate: --homeserver is required with several homeservers ({string.Join(", ", registry.All.Select(e => e.Name))}).");
+                return 1;
+            }
+
+            var target = homeserver ?? registry.All[0].Name;
+            await HomegateApp.ResolveHomeserverIdentityAsync(app.Services, cancellationToken, target);
+            Verification.Homeserver.HomeserverIdentity.Enter(registry.ByName(target)!.Identity);
             var issuer = app.Services.GetRequiredService<PermitIssuer>();
             if (format == "permit")
             {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Homegate.Gateway.Homeservers;
 using Homegate.Gateway.Shutdown;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -25,7 +26,8 @@ internal static class HealthFeature
             .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
             .AddCheck<ConfigurationHealthCheck>("configuration", tags: [ReadyTag])
             .AddCheck<LightningHealthCheck>("lightning", tags: [ReadyTag])
-            .AddCheck<SmsHealthCheck>("sms", tags: [ReadyTag]);
+            .AddCheck<SmsHealthCheck>("sms", tags: [ReadyTag])
+            .AddHomeserverChecks(configuration, ReadyTag);
         return services;
     }
 

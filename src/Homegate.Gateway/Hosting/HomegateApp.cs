@@ -2,6 +2,7 @@ using Homegate.Gateway.Codes;
 using Homegate.Gateway.Configuration;
 using Homegate.Gateway.Cors;
 using Homegate.Gateway.Health;
+using Homegate.Gateway.Homeservers;
 using Homegate.Gateway.Shutdown;
 using Homegate.Gateway.Proxy;
 using Homegate.Gateway.Lightning;
@@ -70,6 +71,7 @@ internal static partial class HomegateApp
         var app = builder.Build();
         app.LogStartupBannerWhenStarted();
         app.UseHomegateForwardedHeaders(configuration);
+        app.UseHomeserverHosts();
         app.UseExceptionHandler(new ExceptionHandlerOptions { ExceptionHandler = ExceptionProblems.HandleAsync });
         app.UseRouting();
         app.UseHomegateOwnedPaths();
@@ -103,6 +105,7 @@ internal static partial class HomegateApp
     {
         // Created now, not on the first request: the limits in force are the ones valid at start.
         _ = app.Services.GetRequiredService<RateLimitPolicies>();
+        _ = app.Services.GetRequiredService<HomeserverRegistry>();
         ProxyFeature.EnsureLeaseCoversForwards(app.Services);
         var configuration = app.Configuration;
         if (configuration.GetValue("Homegate:Database:MigrateOnStart", true))
@@ -121,12 +124,64 @@ internal static partial class HomegateApp
         _ = app.Services.GetRequiredService<PermitKeyRing>();
     }
 
-    /// <summary>Sets <see cref="HomeserverIdentity"/> from configuration or the admin API's /info,
-    /// retrying until <see cref="HomeserverOptions.StartupTimeout"/> (the homeserver may start later).</summary>
-    public static async Task ResolveHomeserverIdentityAsync(IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sets each homeserver's <see cref="HomeserverIdentity"/> (or only <paramref name="only"/>'s) from its
+    /// configured PublicKey or its admin API's /info, retrying until its StartupTimeout (the homeserver may
+    /// start later). With one homeserver, or one named, failing to learn it stops the start. With several,
+    /// one whose admin API stays unreachable keeps being retried in the background: its own requests get
+    /// 503 meanwhile and the other homeservers serve as usual.
+    /// </summary>
+    public static async Task ResolveHomeserverIdentityAsync(IServiceProvider services, CancellationToken cancellationToken, string? only = null)
     {
-        var identity = services.GetRequiredService<HomeserverIdentity>();
-        var options = services.GetRequiredService<IOptionsMonitor<HomeserverOptions>>().CurrentValue;
+        var registry = services.GetRequiredService<HomeserverRegistry>();
+        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Homegate.Startup");
+        if (only is not null || !registry.IsShared)
+        {
+            var entry = only is null ? registry.All[0] : registry.ByName(only)
+                ?? throw new ConfigurationProblemException($"--homeserver: no homeserver named '{only}' (configured: {string.Join(", ", registry.All.Select(e => e.Name))}).");
+            await ResolveOneAsync(entry, logger, cancellationToken);
+            return;
+        }
+
+        var stopping = services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        await Task.WhenAll(registry.All.Select(async entry =>
+        {
+            try
+            {
+                await ResolveOneAsync(entry, logger, cancellationToken);
+            }
+            catch (ConfigurationProblemException e)
+            {
+                LogIdentityPending(logger, entry.Name, e.Message);
+                _ = KeepResolvingAsync(entry, logger, stopping);
+            }
+        }));
+    }
+
+    private static async Task KeepResolvingAsync(HomeserverEntry entry, ILogger logger, CancellationToken stopping)
+    {
+        while (!entry.Identity.IsKnown && !stopping.IsCancellationRequested)
+        {
+            try
+            {
+                await Task.Delay(TimeSpan.FromSeconds(5), stopping);
+                entry.Identity.PublicKey = await entry.Admin.GetPublicKeyAsync(stopping);
+                LogIdentityResolved(logger, entry.Name);
+            }
+            catch (HomeserverAdminException)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private static async Task ResolveOneAsync(HomeserverEntry entry, ILogger logger, CancellationToken cancellationToken)
+    {
+        var identity = entry.Identity;
+        var options = entry.Options;
         if (identity.IsKnown)
         {
             return;
@@ -138,34 +193,39 @@ internal static partial class HomegateApp
             return;
         }
 
-        var admin = services.GetRequiredService<HomeserverAdminClient>();
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Homegate.Startup");
         var deadline = DateTime.UtcNow + options.StartupTimeout;
         var delay = TimeSpan.FromMilliseconds(250);
         while (true)
         {
             try
             {
-                identity.PublicKey = await admin.GetPublicKeyAsync(cancellationToken);
+                identity.PublicKey = await entry.Admin.GetPublicKeyAsync(cancellationToken);
                 return;
             }
             catch (HomeserverAdminException e) when (DateTime.UtcNow + delay < deadline)
             {
-                LogIdentityRetry(logger, e.Message);
+                LogIdentityRetry(logger, entry.Name, e.Message);
                 await Task.Delay(delay, cancellationToken);
                 delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, TimeSpan.FromSeconds(5).Ticks));
             }
             catch (HomeserverAdminException e)
             {
+                var name = entry.Name == HomeserverIdentity.DefaultName ? "the homeserver's" : $"homeserver '{entry.Name}''s";
                 throw new ConfigurationProblemException(
-                    $"Cannot learn the homeserver's public key (the permit audience) from {options.AdminUrl}/info: {e.Message} " +
-                    "Check Homegate:Homeserver:AdminUrl and AdminPassword, or set Homegate:Homeserver:PublicKey.");
+                    $"Cannot learn {name} public key (the permit audience) from {options.AdminUrl}/info: {e.Message} " +
+                    $"Check {entry.Section}:AdminUrl and AdminPassword, or set {entry.Section}:PublicKey.");
             }
         }
     }
 
-    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Homeserver admin API not ready yet, retrying: {Reason}")]
-    private static partial void LogIdentityRetry(ILogger logger, string reason);
+    [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Homeserver {Homeserver}: admin API not ready yet, retrying: {Reason}")]
+    private static partial void LogIdentityRetry(ILogger logger, string homeserver, string reason);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Homeserver {Homeserver} starts unavailable (its signups get 503 until its key is known; retrying every 5 s): {Reason}")]
+    private static partial void LogIdentityPending(ILogger logger, string homeserver, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Homeserver {Homeserver}: public key learned from its admin API")]
+    private static partial void LogIdentityResolved(ILogger logger, string homeserver);
 }
 
 /// <summary>The configuration file in use (null when running from environment variables only).</summary>

@@ -1,3 +1,4 @@
+using Homegate.Gateway.Homeservers;
 using Homegate.Verification.Homeserver;
 using Microsoft.Extensions.Options;
 
@@ -7,6 +8,25 @@ internal static class HomeserverFeature
 {
     public static IServiceCollection AddHomeserver(this IServiceCollection services, IConfiguration configuration)
     {
+        // One long-lived client with pooled connections: minting runs once per signup.
+        static HttpClient AdminHttp() => new(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            UseCookies = false,
+            AllowAutoRedirect = false,
+        })
+        { Timeout = Timeout.InfiniteTimeSpan };
+
+        if (HomeserversConfig.IsShared(configuration))
+        {
+            // Several homeservers: each has its own identity and admin client; the registered identity is
+            // nobody's, so nothing is issued or admitted outside a request of a known host.
+            services.AddSingleton(new HomeserverIdentity { Name = "(none)" });
+            services.AddSingleton(provider => new HomeserverRegistry(configuration, AdminHttp(), provider.GetRequiredService<ILogger<HomeserverRegistry>>()));
+            return services;
+        }
+
         services.AddOptions<HomeserverOptions>()
             .Bind(configuration.GetSection(HomeserverOptions.Section))
             .Validate(o => o.AdminUrl is not null || (o.SignupMode == SignupMode.Open && !string.IsNullOrWhiteSpace(o.PublicKey)),
@@ -18,18 +38,14 @@ internal static class HomeserverFeature
             .Validate(o => o.AdminTimeout > TimeSpan.Zero, "Homegate:Homeserver:AdminTimeout must be positive.")
             .ValidateOnStart();
         services.AddSingleton<HomeserverIdentity>();
-
-        // One long-lived client with pooled connections: minting runs once per signup.
-        services.AddSingleton(provider => new HomeserverAdminClient(
-            new HttpClient(new SocketsHttpHandler
-            {
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                ConnectTimeout = TimeSpan.FromSeconds(5),
-                UseCookies = false,
-                AllowAutoRedirect = false,
-            })
-            { Timeout = Timeout.InfiniteTimeSpan },
-            provider.GetRequiredService<IOptionsMonitor<HomeserverOptions>>()));
+        services.AddSingleton(provider => new HomeserverAdminClient(AdminHttp(), provider.GetRequiredService<IOptionsMonitor<HomeserverOptions>>()));
+        services.AddSingleton(provider =>
+        {
+            var monitor = provider.GetRequiredService<IOptionsMonitor<HomeserverOptions>>();
+            var single = new HomeserverEntry(HomeserverIdentity.DefaultName, HomeserverOptions.Section, () => monitor.CurrentValue,
+                provider.GetRequiredService<HomeserverIdentity>(), provider.GetRequiredService<HomeserverAdminClient>());
+            return new HomeserverRegistry(single, configuration, provider.GetRequiredService<ILogger<HomeserverRegistry>>());
+        });
         return services;
     }
 }

@@ -22,6 +22,12 @@ internal static class ForwardedHeadersFeature
         services.Configure<ForwardedHeadersOptions>(options =>
         {
             options.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+            if (Homeservers.HomeserversConfig.IsShared(configuration))
+            {
+                // Several homeservers are told apart by host: a trusted proxy's X-Forwarded-Host names it.
+                options.ForwardedHeaders |= ForwardedHeaders.XForwardedHost;
+            }
+
             options.KnownProxies.Clear();
             options.KnownIPNetworks.Clear();
 #pragma warning disable ASPDEPR005 // The obsolete list still holds the loopback default and is still consulted.

@@ -14,9 +14,18 @@ internal static class ProxyFeature
         services.AddSingleton<SignupGateMiddleware>();
         services.AddSingleton<Codes.CodeGuessLimiter>();
         services.AddSingleton<Codes.PresentedPermitResolver>();
-        services.AddReverseProxy()
-            .LoadFromConfig(configuration.GetSection("ReverseProxy"))
-            .AddConfigFilter<ProxyConfigFilter>()
+        var proxy = services.AddReverseProxy();
+        if (Homeservers.HomeserversConfig.IsShared(configuration))
+        {
+            // Several homeservers: routes (host match) and clusters come from Homegate:Homeservers.
+            services.AddSingleton<IProxyConfigProvider, Homeservers.SharedProxyConfig>();
+        }
+        else
+        {
+            proxy.LoadFromConfig(configuration.GetSection("ReverseProxy"));
+        }
+
+        proxy.AddConfigFilter<ProxyConfigFilter>()
             .AddTransforms<SignupGateTransforms>();
         return services;
     }

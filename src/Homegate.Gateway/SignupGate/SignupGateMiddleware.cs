@@ -25,8 +25,7 @@ namespace Homegate.Gateway.SignupGate;
 internal sealed partial class SignupGateMiddleware(
     PresentedPermitResolver presented,
     RedemptionStore redemptions,
-    HomeserverAdminClient admin,
-    IOptionsMonitor<HomeserverOptions> homeserver,
+    Homeservers.HomeserverRegistry homeservers,
     IOptionsMonitor<GateOptions> gate,
     IHostApplicationLifetime lifetime,
     IOptions<HostOptions> host,
@@ -126,6 +125,7 @@ internal sealed partial class SignupGateMiddleware(
         }
 
         var claims = check.Claims!;
+        var homeserver = Homeserver(context);
         var body = await ReadBodyAsync(context);
         var subject = "";
         var problem = $"The signup body exceeds {SignupBody.MaxBytes} bytes.";
@@ -156,7 +156,7 @@ internal sealed partial class SignupGateMiddleware(
         Reservation? reservation;
         try
         {
-            reservation = await redemptions.TryReserveAsync(claims.Jti, claims.Method, claims.Expires, gate.CurrentValue.ReservationLease, homeserver.CurrentValue.SignupMode == SignupMode.TokenRequired, CancellationToken.None);
+            reservation = await redemptions.TryReserveAsync(claims.Jti, claims.Method, claims.Expires, gate.CurrentValue.ReservationLease, homeserver.Options.SignupMode == SignupMode.TokenRequired, CancellationToken.None);
         }
         catch (Exception e) when (IsStorageFailure(e))
         {
@@ -173,7 +173,7 @@ internal sealed partial class SignupGateMiddleware(
             return null;
         }
 
-        var token = await ObtainHomeserverTokenAsync(context, reservation);
+        var token = await ObtainHomeserverTokenAsync(context, homeserver, reservation);
         if (token.Failed)
         {
             return null;
@@ -191,9 +191,14 @@ internal sealed partial class SignupGateMiddleware(
         context.Request.Headers.TransferEncoding = default;
     }
 
-    private async Task<(bool Failed, string? Value)> ObtainHomeserverTokenAsync(HttpContext context, Reservation reservation)
+    /// <summary>The homeserver of the request's host (several homeservers), else the shorthand's one.</summary>
+    private Homeservers.HomeserverEntry Homeserver(HttpContext context) =>
+        context.Features.Get<Homeservers.HomeserverEntry>() ?? homeservers.Single
+        ?? throw new InvalidOperationException("A signup reached the gate without a homeserver.");
+
+    private async Task<(bool Failed, string? Value)> ObtainHomeserverTokenAsync(HttpContext context, Homeservers.HomeserverEntry homeserver, Reservation reservation)
     {
-        if (homeserver.CurrentValue.SignupMode == SignupMode.Open)
+        if (homeserver.Options.SignupMode == SignupMode.Open)
         {
             return (false, null);
         }
@@ -205,13 +210,13 @@ internal sealed partial class SignupGateMiddleware(
 
         try
         {
-            var minted = await admin.MintSignupTokenAsync(context.RequestAborted);
+            var minted = await homeserver.Admin.MintSignupTokenAsync(context.RequestAborted);
             await redemptions.AttachHomeserverTokenAsync(reservation, minted, context.RequestAborted);
             return (false, minted);
         }
         catch (HomeserverAdminException e)
         {
-            LogMintFailed(e.Message);
+            LogMintFailed(homeserver.Name, e.Message);
             await ReleaseQuietlyAsync(reservation);
             await Refuse(context, StatusCodes.Status502BadGateway, "homeserver-unavailable", "Homeserver unavailable",
                 "The homeserver's admin API could not issue a signup token.");
@@ -247,7 +252,8 @@ internal sealed partial class SignupGateMiddleware(
         if (outcome == UpstreamOutcome.Unknown)
         {
             var state = feature.HomeserverToken is { } token && Uri.TryCreate(feature.DestinationPrefix, UriKind.Absolute, out var upstream)
-                ? await admin.GetSignupTokenStateAsync(upstream, token, CancellationToken.None)
+                // Asks the client API the signup went to (DestinationPrefix); any admin client will do.
+                ? await homeservers.All[0].Admin.GetSignupTokenStateAsync(upstream, token, CancellationToken.None)
                 : SignupTokenState.Unknown;
             LogOutcomeUnknown(id, state);
             if (state == SignupTokenState.Unknown && feature.HomeserverToken is not null)
@@ -369,8 +375,8 @@ internal sealed partial class SignupGateMiddleware(
     [LoggerMessage(EventId = 202, Level = LogLevel.Information, Message = "Signup permit {JtiHash} released (homeserver status {Status})")]
     private partial void LogReleased(string jtiHash, int status);
 
-    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Could not mint a homeserver signup token: {Reason}")]
-    private partial void LogMintFailed(string reason);
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Could not mint a signup token at homeserver {Homeserver}: {Reason}")]
+    private partial void LogMintFailed(string homeserver, string reason);
 
     [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Storage failure in the signup gate")]
     private partial void LogStorageFailure(Exception e);

@@ -8,9 +8,18 @@ namespace Homegate.Verification.Homeserver;
 /// The homeserver's admin API: <c>GET /info</c> for its public key and <c>GET /generate_signup_token</c>
 /// to mint single-use signup tokens. The password travels as <c>X-Admin-Password</c> and is never logged.
 /// </summary>
-public sealed class HomeserverAdminClient(HttpClient http, IOptionsMonitor<HomeserverOptions> options)
+public sealed class HomeserverAdminClient(HttpClient http, Func<HomeserverOptions> options, string section = HomeserverOptions.Section)
 {
     public const string HttpClientName = "homeserver-admin";
+
+    public HomeserverAdminClient(HttpClient http, IOptionsMonitor<HomeserverOptions> monitor)
+        : this(http, () => monitor.CurrentValue)
+    {
+        ArgumentNullException.ThrowIfNull(monitor);
+    }
+
+    /// <summary>The configuration section of this homeserver, for messages.</summary>
+    public string Section => section;
 
     /// <summary>Reads the homeserver's z-base-32 public key from <c>GET /info</c>.</summary>
     public async Task<string> GetPublicKeyAsync(CancellationToken cancellationToken)
@@ -57,7 +66,7 @@ public sealed class HomeserverAdminClient(HttpClient http, IOptionsMonitor<Homes
         var uri = new Uri(EnsureSlash(clientApi), "signup_tokens/" + Uri.EscapeDataString(token));
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(options.CurrentValue.AdminTimeout);
+        timeout.CancelAfter(options().AdminTimeout);
         try
         {
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, timeout.Token);
@@ -84,10 +93,10 @@ public sealed class HomeserverAdminClient(HttpClient http, IOptionsMonitor<Homes
 
     private async Task<HttpResponseMessage> SendAsync(string path, CancellationToken cancellationToken)
     {
-        var current = options.CurrentValue;
+        var current = options();
         if (current.AdminUrl is null)
         {
-            throw new HomeserverAdminException("Homegate:Homeserver:AdminUrl is not configured.");
+            throw new HomeserverAdminException($"{section}:AdminUrl is not configured.");
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(EnsureSlash(current.AdminUrl), path));
@@ -115,7 +124,7 @@ public sealed class HomeserverAdminClient(HttpClient http, IOptionsMonitor<Homes
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             response.Dispose();
-            throw new HomeserverAdminException("The admin API refused the password (401): check Homegate:Homeserver:AdminPassword.");
+            throw new HomeserverAdminException($"The admin API refused the password (401): check {section}:AdminPassword.");
         }
 
         if (!response.IsSuccessStatusCode)

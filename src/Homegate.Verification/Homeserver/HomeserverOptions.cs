@@ -1,9 +1,32 @@
 namespace Homegate.Verification.Homeserver;
 
-/// <summary>How homegate reaches the homeserver it guards (config section <c>Homegate:Homeserver</c>).</summary>
+/// <summary>How homegate reaches a homeserver it guards: config section <c>Homegate:Homeserver</c> (the
+/// one-homeserver shorthand, named <c>default</c>) or each <c>Homegate:Homeservers:&lt;name&gt;</c>.</summary>
 public sealed class HomeserverOptions
 {
     public const string Section = "Homegate:Homeserver";
+
+    /// <summary>The section of several homeservers, one child per name.</summary>
+    public const string SharedSection = "Homegate:Homeservers";
+
+    /// <summary>Host names this homeserver is reached at (several homeservers only; required, unique).</summary>
+    public string[] Hosts { get; set; } = [];
+
+    /// <summary>Its client API, e.g. <c>http://10.0.0.5:6286/</c> (several homeservers only; the shorthand
+    /// uses the <c>ReverseProxy</c> cluster <c>homeserver</c>).</summary>
+    public Uri? Upstream { get; set; }
+
+    /// <summary>Which verifications the endpoints (and the page) offer on its hosts. Default: all
+    /// (<c>Sms</c>, <c>Lightning</c>), each still subject to being enabled globally.</summary>
+    public string[]? Verifications { get; set; }
+
+    /// <summary>Its own Lightning price (<c>DefaultAmountSat</c>, <c>MinAmountSat</c>); unset values
+    /// fall back to <c>Homegate:Lightning</c>.</summary>
+    public HomeserverLightningOptions Lightning { get; set; } = new();
+
+    /// <summary>Its page branding (<c>Title</c>, <c>OperatorName</c>, <c>LogoUrl</c>, <c>AccentColor</c>,
+    /// <c>TermsUrl</c>); unset values fall back to <c>Homegate:Page</c>.</summary>
+    public Dictionary<string, string> Page { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Base URL of the homeserver's private admin API, e.g. <c>http://127.0.0.1:6288</c>. Required
     /// in <see cref="SignupMode.TokenRequired"/> mode and whenever <see cref="PublicKey"/> is not set.</summary>
@@ -35,4 +58,12 @@ public enum SignupMode
 
     /// <summary>The homeserver accepts signups without a token; homegate strips <c>signup_token</c>.</summary>
     Open,
+}
+
+/// <summary>A homeserver's own Lightning price.</summary>
+public sealed class HomeserverLightningOptions
+{
+    public long? DefaultAmountSat { get; set; }
+
+    public long? MinAmountSat { get; set; }
 }

@@ -23,7 +23,8 @@ internal sealed record LightningVerification(
     DateTimeOffset CreatedAt,
     DateTimeOffset ExpiresAt,
     DateTimeOffset? PaidAt,
-    long? ReceivedSat);
+    long? ReceivedSat,
+    string? Homeserver = null);
 
 internal sealed record PendingInvoice(Guid Id, string PaymentHash, DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt);
 
@@ -37,17 +38,17 @@ internal sealed class LightningRepository(NpgsqlDataSource dataSource)
     public const string PaidChannel = "homegate_ln_paid";
 
     private const string Columns =
-        "id, payment_hash, invoice, amount_sat, description, pubky, status, created_at, expires_at, paid_at, received_sat";
+        "id, payment_hash, invoice, amount_sat, description, pubky, status, created_at, expires_at, paid_at, received_sat, homeserver";
 
     public async Task InsertAsync(LightningVerification v, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO ln_verifications (id, payment_hash, invoice, amount_sat, description, pubky, status, created_at, expires_at)
-            VALUES (@Id, @PaymentHash, @Invoice, @AmountSat, @Description, @Pubky, @Status, @CreatedAt, @ExpiresAt)
+            INSERT INTO ln_verifications (id, payment_hash, invoice, amount_sat, description, pubky, status, created_at, expires_at, homeserver)
+            VALUES (@Id, @PaymentHash, @Invoice, @AmountSat, @Description, @Pubky, @Status, @CreatedAt, @ExpiresAt, @Homeserver)
             """,
-            new { v.Id, v.PaymentHash, v.Invoice, v.AmountSat, v.Description, v.Pubky, v.Status, CreatedAt = v.CreatedAt.UtcDateTime, ExpiresAt = v.ExpiresAt.UtcDateTime },
+            new { v.Id, v.PaymentHash, v.Invoice, v.AmountSat, v.Description, v.Pubky, v.Status, CreatedAt = v.CreatedAt.UtcDateTime, ExpiresAt = v.ExpiresAt.UtcDateTime, v.Homeserver },
             cancellationToken: cancellationToken));
     }
 
@@ -140,10 +141,10 @@ internal sealed class LightningRepository(NpgsqlDataSource dataSource)
 
     private sealed record Row(
         Guid id, string payment_hash, string invoice, long amount_sat, string description, string? pubky,
-        string status, DateTime created_at, DateTime expires_at, DateTime? paid_at, long? received_sat)
+        string status, DateTime created_at, DateTime expires_at, DateTime? paid_at, long? received_sat, string? homeserver)
     {
         public LightningVerification ToModel() => new(
             id, payment_hash, invoice, amount_sat, description, pubky, status,
-            Utc(created_at), Utc(expires_at), paid_at is { } p ? Utc(p) : null, received_sat);
+            Utc(created_at), Utc(expires_at), paid_at is { } p ? Utc(p) : null, received_sat, homeserver);
     }
 }

@@ -60,11 +60,16 @@ internal sealed partial class LightningVerificationService(
             return LightningResult<CreatedLightningVerification>.Fail(LightningError.Disabled);
         }
 
-        var amount = request.AmountSat ?? current.DefaultAmountSat;
-        if (amount < current.EffectiveMinAmountSat || amount > current.MaxAmountSat)
+        // With several homeservers, the request's homeserver may set its own price.
+        var own = Homeserver.HomeserverIdentity.CurrentLightning;
+        var price = own?.DefaultAmountSat ?? current.DefaultAmountSat;
+        var minimum = own?.MinAmountSat ?? (own?.DefaultAmountSat is { } ownPrice ? ownPrice : current.EffectiveMinAmountSat);
+        var maximum = Math.Max(current.MaxAmountSat, price);
+        var amount = request.AmountSat ?? price;
+        if (amount < minimum || amount > maximum)
         {
             return LightningResult<CreatedLightningVerification>.Fail(LightningError.InvalidAmount,
-                FormattableString.Invariant($"amountSat must be between {current.EffectiveMinAmountSat} and {current.MaxAmountSat}."));
+                FormattableString.Invariant($"amountSat must be between {minimum} and {maximum}."));
         }
 
         // The invoice is signed by the operator's node: its text is the operator's unless they allow
@@ -101,7 +106,7 @@ internal sealed partial class LightningVerificationService(
         var now = time.GetUtcNow();
         var verification = new LightningVerification(
             id, invoice.PaymentHash, invoice.Serialized, amount, description, request.Pubky,
-            LightningStatus.Pending, now, now + current.InvoiceExpiry, null, null);
+            LightningStatus.Pending, now, now + current.InvoiceExpiry, null, null, Homeserver.HomeserverIdentity.CurrentName);
         await repository.InsertAsync(verification, cancellationToken);
         metrics?.VerificationStarted(PermitMethods.Lightning);
         return new CreatedLightningVerification(id, invoice.Serialized, amount, verification.ExpiresAt);
@@ -115,7 +120,7 @@ internal sealed partial class LightningVerificationService(
         }
 
         var row = await repository.GetAsync(id, cancellationToken);
-        return row is null ? LightningResult<LightningVerificationView>.Fail(LightningError.NotFound) : await ViewAsync(row, cancellationToken);
+        return row is null || !OfThisHomeserver(row) ? LightningResult<LightningVerificationView>.Fail(LightningError.NotFound) : await ViewAsync(row, cancellationToken);
     }
 
     /// <summary>
@@ -150,7 +155,7 @@ internal sealed partial class LightningVerificationService(
         {
             using var registration = hub.Register(id);
             var row = await rows.GetAsync(id, cancellationToken);
-            if (row is null)
+            if (row is null || !OfThisHomeserver(row))
             {
                 return LightningResult<LightningVerificationView>.Fail(LightningError.NotFound);
             }
@@ -172,6 +177,10 @@ internal sealed partial class LightningVerificationService(
             }
         }
     }
+
+    /// <summary>With several homeservers, a verification is read only on a host of the homeserver that created it.</summary>
+    private static bool OfThisHomeserver(LightningVerification row) =>
+        row.Homeserver is null || string.Equals(row.Homeserver, Homeserver.HomeserverIdentity.CurrentName, StringComparison.Ordinal);
 
     private async Task<LightningVerificationView> ViewAsync(LightningVerification row, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -7,7 +8,8 @@ namespace Homegate.Verification.Observability;
 /// <summary>
 /// The <c>Homegate</c> meter (export is configured by the host). Components take it as an optional
 /// constructor parameter, so a composition without metrics (unit tests) still works.
-/// Tags never carry identities: only the method, a problem code or a policy name.
+/// Tags never carry identities: only the method, a problem code or a policy name, and with several
+/// homeservers the homeserver's configured name (<c>homeserver</c>).
 /// </summary>
 public sealed class HomegateMetrics
 {
@@ -44,29 +46,46 @@ public sealed class HomegateMetrics
         _codeGuessRejections = meter.CreateCounter<long>("homegate.codes.guess_rejections", "{request}", "Requests refused by the code-guess policy (too many unknown codes from one address).");
     }
 
-    public void VerificationStarted(string method) => _verificationsStarted.Add(1, new KeyValuePair<string, object?>("method", method));
+    /// <summary>The given tag plus, inside a request of one of several homeservers, its name.</summary>
+    private static TagList Tags(string? key = null, object? value = null)
+    {
+        var tags = default(TagList);
+        if (key is not null)
+        {
+            tags.Add(key, value);
+        }
 
-    public void VerificationCompleted(string method, int count = 1) => _verificationsCompleted.Add(count, new KeyValuePair<string, object?>("method", method));
+        if (Homeserver.HomeserverIdentity.CurrentName is { } homeserver)
+        {
+            tags.Add("homeserver", homeserver);
+        }
 
-    public void VerificationFailed(string method) => _verificationsFailed.Add(1, new KeyValuePair<string, object?>("method", method));
+        return tags;
+    }
 
-    public void PermitIssued(string method) => _permitsIssued.Add(1, new KeyValuePair<string, object?>("method", method));
+    public void VerificationStarted(string method) => _verificationsStarted.Add(1, Tags("method", method));
 
-    public void PermitRedeemed() => _permitsRedeemed.Add(1);
+    public void VerificationCompleted(string method, int count = 1) => _verificationsCompleted.Add(count, Tags("method", method));
 
-    public void PermitRejected(string code) => _permitsRejected.Add(1, new KeyValuePair<string, object?>("code", code));
+    public void VerificationFailed(string method) => _verificationsFailed.Add(1, Tags("method", method));
 
-    public void RateLimitRejected(string policy) => _rateLimitRejections.Add(1, new KeyValuePair<string, object?>("policy", policy));
+    public void PermitIssued(string method) => _permitsIssued.Add(1, Tags("method", method));
 
-    public void WatcherReconnected() => _watcherReconnects.Add(1);
+    public void PermitRedeemed() => _permitsRedeemed.Add(1, Tags());
 
-    public void SignupCodeIssued(string method) => _codesIssued.Add(1, new KeyValuePair<string, object?>("method", method));
+    public void PermitRejected(string code) => _permitsRejected.Add(1, Tags("code", code));
 
-    public void SignupCodeRedeemed() => _codesRedeemed.Add(1);
+    public void RateLimitRejected(string policy) => _rateLimitRejections.Add(1, Tags("policy", policy));
 
-    public void SignupCodeRejected(string code) => _codesRejected.Add(1, new KeyValuePair<string, object?>("code", code));
+    public void WatcherReconnected() => _watcherReconnects.Add(1, Tags());
 
-    public void CodeGuessRejected() => _codeGuessRejections.Add(1);
+    public void SignupCodeIssued(string method) => _codesIssued.Add(1, Tags("method", method));
+
+    public void SignupCodeRedeemed() => _codesRedeemed.Add(1, Tags());
+
+    public void SignupCodeRejected(string code) => _codesRejected.Add(1, Tags("code", code));
+
+    public void CodeGuessRejected() => _codeGuessRejections.Add(1, Tags());
 }
 
 public static class HomegateMetricsServiceCollectionExtensions

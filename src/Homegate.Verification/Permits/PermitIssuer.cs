@@ -66,7 +66,7 @@ public sealed class PermitIssuer
         // Claims carry whole seconds; truncate first so the returned claims equal the signed ones.
         var now = Rfc3339.TruncateToSeconds(_time.GetUtcNow());
         var expires = Rfc3339.TruncateToSeconds(now + life);
-        var claims = new PermitClaims(_options.Issuer, _identity.PublicKey, jti, now, now, expires, method, subject);
+        var claims = new PermitClaims(_options.Issuer, _identity.Current.PublicKey, jti, now, now, expires, method, subject);
         var message = JsonSerializer.SerializeToUtf8Bytes(claims, PermitJsonContext.Default.PermitClaims);
         var token = Paseto.Sign(_keys.Signing.Signer!, message, _footer, []);
         return new IssuedPermit(token, claims);

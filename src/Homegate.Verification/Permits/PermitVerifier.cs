@@ -60,7 +60,8 @@ public sealed class PermitVerifier
         }
 
         // An unresolved homeserver key means no audience can match: fail closed.
-        if (!_identity.IsKnown || !string.Equals(claims.Audience, _identity.PublicKey, StringComparison.Ordinal))
+        var audience = _identity.Current;
+        if (!audience.IsKnown || !string.Equals(claims.Audience, audience.PublicKey, StringComparison.Ordinal))
         {
             return new PermitCheck(PermitFailure.WrongAudience, claims);
         }

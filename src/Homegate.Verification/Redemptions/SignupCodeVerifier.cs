@@ -27,7 +27,8 @@ public sealed class SignupCodeVerifier(SignupCodeKeys keys, SignupCodeStore stor
             return new PermitCheck(PermitFailure.Expired, claims);
         }
 
-        if (!identity.IsKnown || !string.Equals(claims.Audience, identity.PublicKey, StringComparison.Ordinal))
+        var audience = identity.Current;
+        if (!audience.IsKnown || !string.Equals(claims.Audience, audience.PublicKey, StringComparison.Ordinal))
         {
             return new PermitCheck(PermitFailure.WrongAudience, claims);
         }

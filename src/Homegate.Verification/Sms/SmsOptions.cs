@@ -70,6 +70,23 @@ public sealed class SmsOptions
     /// <summary>How often ended sessions and completions older than 365 days are deleted. Default 1 hour.</summary>
     public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// With several homeservers: whether per-number limits and state (weekly and yearly limits, hourly
+    /// sends, wrong-code cap, pending session) count across all homeservers (<see cref="SmsLimitScope.Global"/>,
+    /// the default) or separately for each (<see cref="SmsLimitScope.PerHomeserver"/>).
+    /// </summary>
+    public SmsLimitScope LimitScope { get; set; } = SmsLimitScope.Global;
+
     /// <summary>The effective switch: <see cref="Enabled"/> if set, else whether an API key is configured.</summary>
     public bool IsEnabled => Enabled ?? !string.IsNullOrWhiteSpace(ApiKey);
+}
+
+/// <summary>How far per-number SMS limits reach when one homegate serves several homeservers.</summary>
+public enum SmsLimitScope
+{
+    /// <summary>One count per phone number across all homeservers.</summary>
+    Global,
+
+    /// <summary>One count per phone number and homeserver.</summary>
+    PerHomeserver,
 }

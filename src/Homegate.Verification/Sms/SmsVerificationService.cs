@@ -28,6 +28,23 @@ internal sealed partial class SmsVerificationService(
     // Without a Retry-After from Prelude, a minute is a polite default.
     private static readonly TimeSpan DefaultRetryAfter = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// The key of a phone number's SMS state: its hash, or with <see cref="SmsLimitScope.PerHomeserver"/>
+    /// inside a request of one of several homeservers, a hash of it with the homeserver's name. Everything
+    /// per number (limits, sends, burns, the pending session) then counts per homeserver, under the same
+    /// locks as the global key.
+    /// </summary>
+    private async Task<string> HashAsync(string phoneNumber, CancellationToken cancellationToken)
+    {
+        var hash = await hasher.HashAsync(phoneNumber, cancellationToken);
+        return options.CurrentValue.LimitScope == SmsLimitScope.PerHomeserver && Homeserver.HomeserverIdentity.CurrentName is { } name
+            ? ScopedHash(hash, name)
+            : hash;
+    }
+
+    internal static string ScopedHash(string phoneHash, string homeserver) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(phoneHash + "\n" + homeserver)));
+
     public async Task<SmsResult<SendCodeResult>> SendCodeAsync(SendCodeCommand command, CancellationToken cancellationToken)
     {
         if (!PhoneNumber.IsValid(command.PhoneNumber))
@@ -50,7 +67,7 @@ internal sealed partial class SmsVerificationService(
         string hash;
         try
         {
-            hash = await hasher.HashAsync(phone, cancellationToken);
+            hash = await HashAsync(phone, cancellationToken);
         }
         catch (SmsBusyException)
         {
@@ -162,7 +179,7 @@ internal sealed partial class SmsVerificationService(
         string hash;
         try
         {
-            hash = await hasher.HashAsync(phoneNumber, cancellationToken);
+            hash = await HashAsync(phoneNumber, cancellationToken);
         }
         catch (SmsBusyException)
         {
@@ -262,7 +279,7 @@ internal sealed partial class SmsVerificationService(
         string hash;
         try
         {
-            hash = await hasher.HashAsync(phoneNumber!, cancellationToken);
+            hash = await HashAsync(phoneNumber!, cancellationToken);
         }
         catch (SmsBusyException)
         {

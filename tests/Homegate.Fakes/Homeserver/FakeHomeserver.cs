@@ -188,6 +188,17 @@ public sealed partial class FakeHomeserver : IAsyncDisposable
         }
     }
 
+    /// <summary>Stops the admin API for good (connections refused); the client API keeps running.</summary>
+    public async Task StopAdminApiAsync()
+    {
+        if (_adminApp is { } admin)
+        {
+            _adminApp = null;
+            await admin.StopAsync();
+            await admin.DisposeAsync();
+        }
+    }
+
     /// <summary>Starts the client API again on the same port as before.</summary>
     public async Task StartClientApiAsync()
     {

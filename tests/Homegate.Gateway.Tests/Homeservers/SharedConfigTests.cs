@@ -1,0 +1,103 @@
+using System.Text.Json.Nodes;
+using Homegate.Fakes;
+using Homegate.Fakes.Homeserver;
+using Homegate.Gateway.Cli;
+using Homegate.Gateway.Tests.Infrastructure;
+
+namespace Homegate.Gateway.Tests.Homeservers;
+
+/// <summary><c>Homegate:Homeservers</c> as check-config, serve and invite see it.</summary>
+public sealed class SharedConfigTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("homegate-shared-config").FullName;
+    private TestDatabase _db = null!;
+    private FakeHomeserver _a = null!;
+    private FakeHomeserver _b = null!;
+
+    public async Task InitializeAsync()
+    {
+        _db = await TestDatabase.CreateAsync();
+        _a = await FakeHomeserver.StartAsync();
+        _b = await FakeHomeserver.StartAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _a.DisposeAsync();
+        await _b.DisposeAsync();
+        await _db.DisposeAsync();
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    private string Config(Action<JsonObject>? edit = null) => SharedHomegateTestBase.WriteSharedConfig(_directory, _db, _a, _b, null, edit);
+
+    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await HomegateCli.RunAsync(args, output, error);
+        return (exit, output.ToString(), error.ToString());
+    }
+
+    [Fact]
+    public async Task Check_config_shows_each_homeserver_without_secrets()
+    {
+        var (exit, output, error) = await Run("check-config", "--config", Config());
+        Assert.True(exit == 0, error);
+        Assert.Contains("homeserver a:", output, StringComparison.Ordinal);
+        Assert.Contains("homeserver b:", output, StringComparison.Ordinal);
+        Assert.Contains(SharedHomegateTestBase.HostA, output, StringComparison.Ordinal);
+        Assert.Contains(SharedHomegateTestBase.HostB, output, StringComparison.Ordinal);
+        Assert.Contains(_b.ClientUrl, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(_a.AdminPassword, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(_b.AdminPassword, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Both_sections_together_are_refused_with_a_message_naming_both()
+    {
+        var config = Config(c => c["Homegate"]!["Homeserver"] = new JsonObject { ["AdminUrl"] = _a.AdminUrl });
+        var (exit, _, error) = await Run("check-config", "--config", config);
+        Assert.Equal(1, exit);
+        Assert.Contains("Homegate:Homeserver and Homegate:Homeservers", error, StringComparison.Ordinal);
+
+        var serve = await Assert.ThrowsAnyAsync<Exception>(() => GatewayHost.StartAsync(config));
+        Assert.Contains("Homegate:Homeservers", serve.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Upstream", null, "Homegate:Homeservers:b:Upstream")]
+    [InlineData("Hosts", "a.test", "Homegate:Homeservers:b:Hosts: 'a.test' is already a host of homeserver 'a'")]
+    [InlineData("AdminUrl", "not a url", "Homegate:Homeservers:b")]
+    [InlineData("PublicKey", "short", "Homegate:Homeservers:b:PublicKey")]
+    [InlineData("Verifications", "Carrier pigeon", "Homegate:Homeservers:b:Verifications")]
+    public async Task One_homeservers_configuration_error_is_refused_naming_that_homeserver(string key, string? value, string expected)
+    {
+        var config = Config(c =>
+        {
+            var b = c["Homegate"]!["Homeservers"]!["b"]!.AsObject();
+            b.Remove(key);
+            if (value is not null)
+            {
+                b[key] = key is "Hosts" or "Verifications" ? new JsonArray(value) : value;
+            }
+        });
+        var (exit, _, error) = await Run("check-config", "--config", config);
+        Assert.Equal(1, exit);
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Homegate:Homeservers:a", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invite_needs_homeserver_when_there_are_several_and_refuses_an_unknown_name()
+    {
+        var config = Config();
+        var (exit, _, error) = await Run("invite", "--config", config);
+        Assert.Equal(1, exit);
+        Assert.Contains("--homeserver", error, StringComparison.Ordinal);
+
+        var unknown = await Run("invite", "--config", config, "--homeserver", "c");
+        Assert.Equal(1, unknown.Exit);
+        Assert.Contains("no homeserver named 'c'", unknown.Err, StringComparison.Ordinal);
+    }
+}

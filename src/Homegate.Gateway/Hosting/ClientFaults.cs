@@ -8,7 +8,11 @@ namespace Homegate.Gateway.Hosting;
 /// is too slow, malformed at the HTTP level or too large (Kestrel's <see cref="BadHttpRequestException"/>)
 /// gets its 4xx as problem+json (slow → 408 <c>request-timeout</c>); a client that vanished
 /// (reset mid-body, aborted) gets no answer. Neither is logged above Debug. Sits inside the
-/// exception handler so these never reach it (it would log them as errors and answer 500).
+/// exception handler so these never reach it (it would log them as errors and answer 500), after
+/// routing and the owned-path guard (neither reads the body), on every request except plain
+/// pass-through: YARP's forwarder never throws these to its caller (it reports body and client
+/// failures in its error feature, which <c>ProxyErrorMiddleware</c> answers), so on pass-through
+/// this frame would only cost time.
 /// </summary>
 internal static partial class ClientFaults
 {

@@ -16,6 +16,7 @@ namespace Homegate.Gateway.OwnedPaths;
 internal sealed class OwnedPathGuard(IOptions<OwnedPathOptions> options, EndpointDataSource endpoints)
 {
     private readonly Lazy<IReadOnlyList<OwnEndpoint>> _own = new(() => Collect(endpoints));
+    private readonly OwnedPrefixSet _prefixes = new(options.Value.Prefixes);
 
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
@@ -25,14 +26,14 @@ internal sealed class OwnedPathGuard(IOptions<OwnedPathOptions> options, Endpoin
             return next(context); // one of homegate's own endpoints took it
         }
 
-        var path = SignupPaths.Normalise(context.Request.Path.Value ?? "/");
-        if (!OwnedPathsFeature.IsOwned(path, options.Value.Prefixes))
+        var raw = context.Request.Path.Value ?? "/";
+        if (!_prefixes.IsOwned(raw))
         {
             return next(context);
         }
 
         // Everything the client sent stays here; the body is never read.
-        return Refuse(context, path);
+        return Refuse(context, SignupPaths.Normalise(raw));
     }
 
     /// <summary>The 404 of an unknown homegate route; also what a switched-off endpoint answers.</summary>

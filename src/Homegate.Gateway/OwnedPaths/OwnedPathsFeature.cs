@@ -1,4 +1,3 @@
-using Homegate.Gateway.SignupGate;
 using Microsoft.Extensions.Options;
 
 namespace Homegate.Gateway.OwnedPaths;
@@ -38,22 +37,6 @@ internal static class OwnedPathsFeature
     {
         var guard = app.ApplicationServices.GetRequiredService<OwnedPathGuard>();
         return app.Use(next => context => guard.InvokeAsync(context, next));
-    }
-
-    /// <summary>Whether a normalised path (see <see cref="SignupPaths.Normalise"/>) lies under one of the prefixes.</summary>
-    internal static bool IsOwned(string normalisedPath, IEnumerable<string> prefixes)
-    {
-        foreach (var raw in prefixes)
-        {
-            var prefix = SignupPaths.Normalise(raw);
-            if (normalisedPath.Equals(prefix, StringComparison.Ordinal)
-                || (normalisedPath.StartsWith(prefix, StringComparison.Ordinal) && normalisedPath.Length > prefix.Length && normalisedPath[prefix.Length] == '/'))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 
     internal static IOptions<OwnedPathOptions> Options(IServiceProvider services) => services.GetRequiredService<IOptions<OwnedPathOptions>>();

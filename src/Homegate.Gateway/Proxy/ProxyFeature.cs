@@ -70,7 +70,8 @@ internal static class ProxyFeature
     /// for homegate's own endpoints. Gated signup bodies are capped at 16 KiB by the gate itself.</summary>
     public const long MaxPassThroughBodyBytes = 100L * 1024 * 1024;
 
-    private static Task AllowHomeserverBodies(HttpContext context, Func<Task> next)
+    /// <remarks>A <see cref="RequestDelegate"/> continuation: added with <c>Use</c>, it costs no closure per request.</remarks>
+    private static Task AllowHomeserverBodies(HttpContext context, RequestDelegate next)
     {
         if (context.Request.ContentLength > MaxPassThroughBodyBytes)
         {
@@ -84,7 +85,7 @@ internal static class ProxyFeature
             limit.MaxRequestBodySize = MaxPassThroughBodyBytes;
         }
 
-        return next();
+        return next(context);
     }
 
     public static IEndpointRouteBuilder MapHomegateProxy(this IEndpointRouteBuilder endpoints)

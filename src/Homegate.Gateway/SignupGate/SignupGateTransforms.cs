@@ -37,7 +37,11 @@ internal sealed class SignupGateTransforms : ITransformProvider
         // Like Forwarded (removed by YARP's X-Forwarded defaults): a client-chosen address must not reach the homeserver.
         transform.ProxyRequest.Headers.Remove("X-Real-IP");
         var rawPath = RawPathToKeep(transform);
-        if (transform.HttpContext.Features.Get<Codes.ForeignCodeFeature>() is { } foreign)
+
+        // The gate sets its features only on a request whose own path is a signup (UseSignupGate); any
+        // other request (all plain pass-through) skips both lookups.
+        var gated = SignupPaths.Classify(transform.HttpContext) != SignupEndpoint.None;
+        if (gated && transform.HttpContext.Features.Get<Codes.ForeignCodeFeature>() is { } foreign)
         {
             // Homegate:Gate:ForwardHomeserverCodes: a code homegate did not issue goes to the homeserver as sent.
             RemoveQueryKey(transform.Query, SignupGateMiddleware.PermitQuery);
@@ -46,7 +50,7 @@ internal sealed class SignupGateTransforms : ITransformProvider
             return ValueTask.CompletedTask;
         }
 
-        var feature = transform.HttpContext.Features.Get<SignupGateFeature>();
+        var feature = gated ? transform.HttpContext.Features.Get<SignupGateFeature>() : null;
         if (feature is null)
         {
             var signupPath = SignupPaths.Classify(transform.Path.Value) != SignupEndpoint.None
@@ -124,7 +128,12 @@ internal sealed class SignupGateTransforms : ITransformProvider
         }
     }
 
-    private static async ValueTask OnResponseAsync(ResponseTransformContext transform)
+    private static ValueTask OnResponseAsync(ResponseTransformContext transform)
+        => SignupPaths.Classify(transform.HttpContext) == SignupEndpoint.None
+            ? ValueTask.CompletedTask // the gate never ran: no feature to settle (see OnRequestAsync)
+            : SettleAsync(transform);
+
+    private static async ValueTask SettleAsync(ResponseTransformContext transform)
     {
         if (transform.HttpContext.Features.Get<SignupGateFeature>() is not { } feature)
         {

@@ -16,15 +16,21 @@ internal sealed class SmsRepository(NpgsqlDataSource dataSource)
     // Advisory-lock class for SMS: the two-key form lives in its own key space; "SMS" in ASCII.
     private const int LockClass = 0x534D53;
 
-    public async Task<PendingSession?> GetPendingAsync(string phoneHash, CancellationToken cancellationToken)
+    /// <summary>
+    /// The number's pending session if it belongs to <paramref name="homeserver"/> (the homeserver whose
+    /// host sent the code; null for the one-homeserver shorthand). A session another homeserver's host
+    /// opened is not this homeserver's to complete: null.
+    /// </summary>
+    public async Task<PendingSession?> GetPendingAsync(string phoneHash, string? homeserver, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         return await connection.QuerySingleOrDefaultAsync<PendingSession>(new CommandDefinition(
             """
             SELECT id AS Id, subject AS Subject, attempts AS Attempts, expires_at AS ExpiresAt
-            FROM sms_sessions WHERE phone_hash = @PhoneHash AND state = 'pending'
+            FROM sms_sessions
+            WHERE phone_hash = @PhoneHash AND state = 'pending' AND homeserver IS NOT DISTINCT FROM @Homeserver
             """,
-            new { PhoneHash = phoneHash }, cancellationToken: cancellationToken));
+            new { PhoneHash = phoneHash, Homeserver = homeserver }, cancellationToken: cancellationToken));
     }
 
     /// <summary>Checks the limits without locking: a cheap early answer before an SMS is sent.</summary>
@@ -37,8 +43,10 @@ internal sealed class SmsRepository(NpgsqlDataSource dataSource)
     /// <summary>
     /// Records a pending session for a code Prelude has sent, or, when one is already pending (a
     /// concurrent or repeated send_code), points that one at the provider session and extends it.
+    /// <paramref name="homeserver"/> is the homeserver the session is for (null: the shorthand).
     /// </summary>
-    public async Task<OpenedSession> OpenSessionAsync(string phoneHash, string providerId, string? subject, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    public async Task<OpenedSession> OpenSessionAsync(
+        string phoneHash, string providerId, string? subject, string? homeserver, DateTimeOffset now, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -47,14 +55,14 @@ internal sealed class SmsRepository(NpgsqlDataSource dataSource)
             "UPDATE sms_sessions SET state = 'expired' WHERE phone_hash = @PhoneHash AND state = 'pending' AND expires_at <= @Now",
             new { PhoneHash = phoneHash, Now = now }, tx, cancellationToken: cancellationToken));
         // A repeated send_code never changes what the pending session is bound to (API.md §4): one
-        // naming another pubky (or binding an unbound session) is refused, even if it raced past the
-        // early check in ReserveSendAsync.
+        // naming another pubky (or binding an unbound session), or sent on another homeserver's host,
+        // is refused, even if it raced past the early check in ReserveSendAsync.
         var pending = await connection.QuerySingleOrDefaultAsync<CompletedRow>(new CommandDefinition(
-            "SELECT id AS Id, subject AS Subject FROM sms_sessions WHERE phone_hash = @PhoneHash AND state = 'pending' FOR UPDATE",
+            "SELECT id AS Id, subject AS Subject, homeserver AS Homeserver FROM sms_sessions WHERE phone_hash = @PhoneHash AND state = 'pending' FOR UPDATE",
             new { PhoneHash = phoneHash }, tx, cancellationToken: cancellationToken));
         if (pending is { } existing)
         {
-            if (subject is not null && !string.Equals(subject, existing.Subject, StringComparison.Ordinal))
+            if (existing.BoundElsewhere(subject, homeserver))
             {
                 await tx.CommitAsync(cancellationToken);
                 return new OpenedSession(existing.Id, Reused: true, Conflict: true);
@@ -74,10 +82,10 @@ internal sealed class SmsRepository(NpgsqlDataSource dataSource)
         var created = Guid.CreateVersion7(now);
         await connection.ExecuteAsync(new CommandDefinition(
             """
-            INSERT INTO sms_sessions (id, phone_hash, provider_id, subject, state, attempts, created_at, expires_at)
-            VALUES (@Id, @PhoneHash, @ProviderId, @Subject, 'pending', 0, @Now, @ExpiresAt)
+            INSERT INTO sms_sessions (id, phone_hash, provider_id, subject, homeserver, state, attempts, created_at, expires_at)
+            VALUES (@Id, @PhoneHash, @ProviderId, @Subject, @Homeserver, 'pending', 0, @Now, @ExpiresAt)
             """,
-            new { Id = created, PhoneHash = phoneHash, ProviderId = providerId, Subject = subject, Now = now, ExpiresAt = expiresAt }, tx, cancellationToken: cancellationToken));
+            new { Id = created, PhoneHash = phoneHash, ProviderId = providerId, Subject = subject, Homeserver = homeserver, Now = now, ExpiresAt = expiresAt }, tx, cancellationToken: cancellationToken));
         await tx.CommitAsync(cancellationToken);
         return new OpenedSession(created, Reused: false);
     }
@@ -165,7 +173,7 @@ internal sealed class SmsRepository(NpgsqlDataSource dataSource)
             """
             UPDATE sms_sessions SET state = 'verified', completed_at = @Now
             WHERE id = @Id AND state = 'pending'
-            RETURNING id AS Id, subject AS Subject
+            RETURNING id AS Id, subject AS Subject, homeserver AS Homeserver
             """,
             new { Id = sessionId, Now = now }, tx, cancellationToken: cancellationToken));
         if (completed is null)
@@ -247,11 +255,20 @@ internal sealed record PendingSession(Guid Id, string? Subject, int Attempts, Da
     public DateTimeOffset ExpiresAtUtc => new(DateTime.SpecifyKind(ExpiresAt, DateTimeKind.Utc));
 }
 
-internal sealed record CompletedRow(Guid Id, string? Subject);
+internal sealed record CompletedRow(Guid Id, string? Subject, string? Homeserver)
+{
+    /// <summary>
+    /// Whether a send_code for <paramref name="subject"/> on <paramref name="homeserver"/>'s host would
+    /// re-bind this pending session: another pubky (a send naming none never re-binds), or another homeserver.
+    /// </summary>
+    public bool BoundElsewhere(string? subject, string? homeserver) =>
+        (subject is not null && !string.Equals(subject, Subject, StringComparison.Ordinal))
+        || !string.Equals(homeserver, Homeserver, StringComparison.Ordinal);
+}
 
 internal sealed record StatusRow(DateTime? VerifiedAt, bool Pending);
 
-/// <summary>The session a send_code opened or reused; <c>Conflict</c>: a pending session is bound to another pubky (nothing changed).</summary>
+/// <summary>The session a send_code opened or reused; <c>Conflict</c>: a pending session is bound to another pubky or homeserver (nothing changed).</summary>
 internal sealed record OpenedSession(Guid Id, bool Reused, bool Conflict = false);
 
 internal enum SessionEnd

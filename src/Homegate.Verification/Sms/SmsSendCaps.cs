@@ -6,7 +6,7 @@ namespace Homegate.Verification.Sms;
 /// <summary>
 /// The per-number caps checked before a code is sent (API.md §4), atomically under the number's
 /// advisory lock so concurrent send_code calls (on any instance) cannot overshoot: no send within
-/// <c>FailedAttemptsWindow</c> of a burn, no pending session re-bound to another pubky, and at most
+/// <c>FailedAttemptsWindow</c> of a burn, no pending session re-bound to another pubky or homeserver, and at most
 /// <c>MaxCodeSendsPerHour</c> sends reaching Prelude in any hour. A send that passes is counted at
 /// once, before Prelude is called: it is a send whatever Prelude answers.
 /// </summary>
@@ -15,7 +15,7 @@ internal sealed class SmsSendCaps(NpgsqlDataSource dataSource)
     public static readonly TimeSpan SendWindow = TimeSpan.FromHours(1);
 
     public async Task<SendCapCheck> ReserveSendAsync(
-        string phoneHash, string? subject, DateTimeOffset now, int maxSendsPerHour, TimeSpan failedAttemptsWindow, CancellationToken cancellationToken)
+        string phoneHash, string? subject, string? homeserver, DateTimeOffset now, int maxSendsPerHour, TimeSpan failedAttemptsWindow, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var tx = await connection.BeginTransactionAsync(cancellationToken);
@@ -29,18 +29,15 @@ internal sealed class SmsSendCaps(NpgsqlDataSource dataSource)
             return new SendCapCheck(SendCap.TooManyAttempts, Utc(burnedAt) + failedAttemptsWindow - now);
         }
 
-        if (subject is not null)
+        var bound = await connection.QuerySingleOrDefaultAsync<CompletedRow>(new CommandDefinition(
+            """
+            SELECT id AS Id, subject AS Subject, homeserver AS Homeserver FROM sms_sessions
+            WHERE phone_hash = @PhoneHash AND state = 'pending' AND expires_at > @Now
+            """,
+            new { PhoneHash = phoneHash, Now = now }, tx, cancellationToken: cancellationToken));
+        if (bound is not null && bound.BoundElsewhere(subject, homeserver))
         {
-            var bound = await connection.QuerySingleOrDefaultAsync<CompletedRow>(new CommandDefinition(
-                """
-                SELECT id AS Id, subject AS Subject FROM sms_sessions
-                WHERE phone_hash = @PhoneHash AND state = 'pending' AND expires_at > @Now
-                """,
-                new { PhoneHash = phoneHash, Now = now }, tx, cancellationToken: cancellationToken));
-            if (bound is not null && !string.Equals(bound.Subject, subject, StringComparison.Ordinal))
-            {
-                return new SendCapCheck(SendCap.VerificationPending, TimeSpan.Zero);
-            }
+            return new SendCapCheck(SendCap.VerificationPending, TimeSpan.Zero);
         }
 
         // The most recent sends, enough to know when the oldest that counts leaves the hour.

@@ -87,7 +87,7 @@ internal sealed partial class SmsVerificationService(
             }
         }
 
-        var cap = await sendCaps.ReserveSendAsync(hash, command.Pubky, time.GetUtcNow(), settings.MaxCodeSendsPerHour, settings.FailedAttemptsWindow, cancellationToken);
+        var cap = await sendCaps.ReserveSendAsync(hash, command.Pubky, Homeserver.HomeserverIdentity.CurrentName, time.GetUtcNow(), settings.MaxCodeSendsPerHour, settings.FailedAttemptsWindow, cancellationToken);
         switch (cap.Cap)
         {
             case SendCap.TooManyAttempts:
@@ -134,7 +134,7 @@ internal sealed partial class SmsVerificationService(
 
         // success, retry, and shadow_blocked (Prelude's choice to look like success to a fraudster).
         var now = time.GetUtcNow();
-        var opened = await repository.OpenSessionAsync(hash, created.Id, command.Pubky, now, now + settings.SessionLifetime, cancellationToken);
+        var opened = await repository.OpenSessionAsync(hash, created.Id, command.Pubky, Homeserver.HomeserverIdentity.CurrentName, now, now + settings.SessionLifetime, cancellationToken);
         if (opened.Conflict)
         {
             // A concurrent send_code bound the session to another pubky after our early check.
@@ -188,7 +188,7 @@ internal sealed partial class SmsVerificationService(
 
         var tag = Short(hash);
 
-        var session = await repository.GetPendingAsync(hash, cancellationToken);
+        var session = await repository.GetPendingAsync(hash, Homeserver.HomeserverIdentity.CurrentName, cancellationToken);
         if (session is null)
         {
             return SmsError.NoPendingVerification;

@@ -191,6 +191,34 @@ public sealed class SharedHomegateTests : SharedHomegateTestBase
     }
 
     [Fact]
+    public async Task A_code_sent_on_one_homeservers_host_completes_only_there_with_global_limits()
+    {
+        await StartAsync();
+        var phone = SmsTestHost.NewPhoneNumber();
+        var sent = await PostJsonAsync(HostA, "/sms_verification/send_code", new { phoneNumber = phone });
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        var code = Prelude.LastCodeFor(phone);
+        var checksBefore = Prelude.Requests.Count;
+
+        // B's host neither completes A's session nor re-binds it with a fresh code.
+        var onB = await PostJsonAsync(HostB, "/sms_verification/verify_code", new { phoneNumber = phone, code });
+        await onB.AssertProblemAsync(HttpStatusCode.NotFound, "no-pending-verification", mustNotContain: phone);
+        var resendOnB = await PostJsonAsync(HostB, "/sms_verification/send_code", new { phoneNumber = phone });
+        await resendOnB.AssertProblemAsync(HttpStatusCode.Conflict, "verification-pending", mustNotContain: phone);
+        Assert.Equal(checksBefore, Prelude.Requests.Count);
+
+        // A's session is untouched (no attempt spent): the code completes on A, for A.
+        var onA = await PostJsonAsync(HostA, "/sms_verification/verify_code", new { phoneNumber = phone, code });
+        Assert.Equal(HttpStatusCode.OK, onA.StatusCode);
+        using var json = JsonDocument.Parse(await onA.Content.ReadAsStringAsync());
+        Assert.Equal(A.PublicKeyZ32, json.RootElement.GetProperty("homeserverPubky").GetString());
+
+        // Once it completed, B's host may start its own verification of the number.
+        var freshOnB = await VerifyPhoneAsync(HostB, phone);
+        Assert.Equal(B.PublicKeyZ32, freshOnB.GetProperty("homeserverPubky").GetString());
+    }
+
+    [Fact]
     public async Task A_homeservers_admin_api_down_stops_only_its_signups_and_readiness_shows_it_degraded()
     {
         await StartAsync();

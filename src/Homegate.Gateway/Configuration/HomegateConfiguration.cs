@@ -65,4 +65,9 @@ internal static class HomegateConfiguration
 }
 
 /// <summary>A configuration problem with a message that names the key or file; exits non-zero.</summary>
-internal sealed class ConfigurationProblemException(string message) : Exception(message);
+internal sealed class ConfigurationProblemException(string message, bool mayResolveLater = false) : Exception(message)
+{
+    /// <summary>Something outside homegate may still fix it without a restart (a homeserver that starts
+    /// later); false for a mistake in the configuration itself.</summary>
+    public bool MayResolveLater { get; } = mayResolveLater;
+}

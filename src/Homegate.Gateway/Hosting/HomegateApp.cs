@@ -150,7 +150,7 @@ internal static partial class HomegateApp
             {
                 await ResolveOneAsync(entry, logger, cancellationToken);
             }
-            catch (ConfigurationProblemException e)
+            catch (ConfigurationProblemException e) when (e.MayResolveLater)
             {
                 LogIdentityPending(logger, entry.Name, e.Message);
                 _ = KeepResolvingAsync(entry, logger, stopping);
@@ -160,6 +160,7 @@ internal static partial class HomegateApp
 
     private static async Task KeepResolvingAsync(HomeserverEntry entry, ILogger logger, CancellationToken stopping)
     {
+        var refusedLogged = false;
         while (!entry.Identity.IsKnown && !stopping.IsCancellationRequested)
         {
             try
@@ -167,6 +168,16 @@ internal static partial class HomegateApp
                 await Task.Delay(TimeSpan.FromSeconds(5), stopping);
                 entry.Identity.PublicKey = await entry.Admin.GetPublicKeyAsync(stopping);
                 LogIdentityResolved(logger, entry.Name);
+            }
+            catch (HomeserverAdminException e) when (e.PasswordRefused)
+            {
+                // Its admin API came up and refuses the password: say so once; a reload with the right
+                // password heals it (the admin client reads the options on every call).
+                if (!refusedLogged)
+                {
+                    LogPasswordRefused(logger, entry.Name, entry.Section);
+                    refusedLogged = true;
+                }
             }
             catch (HomeserverAdminException)
             {
@@ -202,6 +213,13 @@ internal static partial class HomegateApp
                 identity.PublicKey = await entry.Admin.GetPublicKeyAsync(cancellationToken);
                 return;
             }
+            catch (HomeserverAdminException e) when (e.PasswordRefused)
+            {
+                // A wrong password is a configuration error: no retry fixes it, so the start is refused.
+                throw new ConfigurationProblemException(
+                    $"{NameOf(entry)} admin API at {options.AdminUrl} refused {entry.Section}:AdminPassword (401), so its public key " +
+                    $"(the permit audience) cannot be learned and no signup token minted. Set {entry.Section}:AdminPassword to the homeserver's admin password.");
+            }
             catch (HomeserverAdminException e) when (DateTime.UtcNow + delay < deadline)
             {
                 LogIdentityRetry(logger, entry.Name, e.Message);
@@ -210,19 +228,25 @@ internal static partial class HomegateApp
             }
             catch (HomeserverAdminException e)
             {
-                var name = entry.Name == HomeserverIdentity.DefaultName ? "the homeserver's" : $"homeserver '{entry.Name}''s";
                 throw new ConfigurationProblemException(
-                    $"Cannot learn {name} public key (the permit audience) from {options.AdminUrl}/info: {e.Message} " +
-                    $"Check {entry.Section}:AdminUrl and AdminPassword, or set {entry.Section}:PublicKey.");
+                    $"Cannot learn {NameOf(entry).ToLowerInvariant()} public key (the permit audience) from {options.AdminUrl}/info: {e.Message} " +
+                    $"Check {entry.Section}:AdminUrl and AdminPassword, or set {entry.Section}:PublicKey.",
+                    mayResolveLater: true);
             }
         }
     }
+
+    private static string NameOf(HomeserverEntry entry) =>
+        entry.Name == HomeserverIdentity.DefaultName ? "The homeserver's" : $"Homeserver '{entry.Name}''s";
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning, Message = "Homeserver {Homeserver}: admin API not ready yet, retrying: {Reason}")]
     private static partial void LogIdentityRetry(ILogger logger, string homeserver, string reason);
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Error, Message = "Homeserver {Homeserver} starts unavailable (its signups get 503 until its key is known; retrying every 5 s): {Reason}")]
     private static partial void LogIdentityPending(ILogger logger, string homeserver, string reason);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Error, Message = "Homeserver {Homeserver}: its admin API refuses {Section}:AdminPassword (401); its signups stay unavailable until the password is fixed")]
+    private static partial void LogPasswordRefused(ILogger logger, string homeserver, string section);
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Homeserver {Homeserver}: public key learned from its admin API")]
     private static partial void LogIdentityResolved(ILogger logger, string homeserver);

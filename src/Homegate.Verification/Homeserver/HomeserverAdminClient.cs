@@ -124,7 +124,7 @@ public sealed class HomeserverAdminClient(HttpClient http, Func<HomeserverOption
         if (response.StatusCode == HttpStatusCode.Unauthorized)
         {
             response.Dispose();
-            throw new HomeserverAdminException($"The admin API refused the password (401): check {section}:AdminPassword.");
+            throw new HomeserverAdminException($"The admin API refused the password (401): check {section}:AdminPassword.") { PasswordRefused = true };
         }
 
         if (!response.IsSuccessStatusCode)
@@ -164,4 +164,7 @@ public sealed class HomeserverAdminException : Exception
     public HomeserverAdminException(string message, Exception inner) : base(message, inner)
     {
     }
+
+    /// <summary>The admin API answered 401: the configured password is wrong, and retrying cannot fix that.</summary>
+    public bool PasswordRefused { get; init; }
 }

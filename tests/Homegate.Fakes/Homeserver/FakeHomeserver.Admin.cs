@@ -6,6 +6,11 @@ namespace Homegate.Fakes.Homeserver;
 
 public sealed partial class FakeHomeserver
 {
+    private int _adminPasswordRefusals;
+
+    /// <summary>Admin API requests refused 401 for a missing or wrong password.</summary>
+    public int AdminPasswordRefusals => Volatile.Read(ref _adminPasswordRefusals);
+
     private void MapAdmin(WebApplication app)
     {
         app.Use(async (ctx, next) =>
@@ -15,6 +20,7 @@ public sealed partial class FakeHomeserver
             if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(
                     System.Text.Encoding.UTF8.GetBytes(given), System.Text.Encoding.UTF8.GetBytes(AdminPassword)))
             {
+                Interlocked.Increment(ref _adminPasswordRefusals);
                 await Text(ctx, StatusCodes.Status401Unauthorized, "Unauthorized");
                 return;
             }

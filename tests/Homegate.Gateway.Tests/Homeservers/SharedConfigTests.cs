@@ -89,6 +89,26 @@ public sealed class SharedConfigTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_wrong_admin_password_is_refused_at_start_at_once_naming_that_homeserver()
+    {
+        var config = Config(c =>
+        {
+            var b = c["Homegate"]!["Homeservers"]!["b"]!.AsObject();
+            b["AdminPassword"] = "not-" + _b.AdminPassword;
+            b["StartupTimeout"] = "00:01:00";
+        });
+
+        // Not retried like an admin API that is down (that would ask again for a minute, then serve
+        // the others): the password cannot become right by waiting.
+        var serve = await Assert.ThrowsAnyAsync<Exception>(() => GatewayHost.StartAsync(config));
+        Assert.Equal(1, _b.AdminPasswordRefusals);
+        Assert.Contains("Homegate:Homeservers:b:AdminPassword", serve.Message, StringComparison.Ordinal);
+        Assert.Contains("Homeserver 'b'", serve.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(_b.AdminPassword, serve.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("Homegate:Homeservers:a", serve.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invite_needs_homeserver_when_there_are_several_and_refuses_an_unknown_name()
     {
         var config = Config();

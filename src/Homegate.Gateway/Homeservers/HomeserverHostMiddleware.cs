@@ -15,15 +15,17 @@ namespace Homegate.Gateway.Homeservers;
 /// </summary>
 internal sealed class HomeserverHostMiddleware(HomeserverRegistry registry, ILogger<HomeserverHostMiddleware> logger)
 {
-    private static readonly string[] AnyHostPrefixes = ["/healthz", "/.well-known/homegate"];
-    private static readonly string[] IssuingPrefixes = ["/sms_verification", "/ln_verification"];
+    // Normalised once; the common spelling of a path is then tested without normalising it per request.
+    private static readonly OwnedPrefixSet AnyHostPrefixes = new(["/healthz", "/.well-known/homegate"]);
+    private static readonly OwnedPrefixSet SmsPrefixes = new(["/sms_verification"]);
+    private static readonly OwnedPrefixSet LightningPrefixes = new(["/ln_verification"]);
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var entry = registry.ForHost(context.Request.Host.Host);
         if (entry is null)
         {
-            if (OwnedPathsFeature.IsOwned(SignupPaths.Normalise(context.Request.Path.Value ?? "/"), AnyHostPrefixes))
+            if (AnyHostPrefixes.IsOwned(context.Request.Path.Value ?? "/"))
             {
                 await next(context);
                 return;
@@ -51,7 +53,7 @@ internal sealed class HomeserverHostMiddleware(HomeserverRegistry registry, ILog
             return;
         }
 
-        using (logger.BeginScope(new KeyValuePair<string, object>[] { new("Homeserver", entry.Name) }))
+        using (logger.BeginScope(entry.LogScope))
         {
             await next(context);
         }
@@ -65,16 +67,13 @@ internal sealed class HomeserverHostMiddleware(HomeserverRegistry registry, ILog
             return true;
         }
 
-        var normal = SignupPaths.Normalise(path ?? "/");
-        return !(OwnedPathsFeature.IsOwned(normal, [IssuingPrefixes[0]]) && !entry.Offers(HomeserversConfig.SmsVerification))
-            && !(OwnedPathsFeature.IsOwned(normal, [IssuingPrefixes[1]]) && !entry.Offers(HomeserversConfig.LightningVerification));
+        path ??= "/";
+        return !(!entry.Offers(HomeserversConfig.SmsVerification) && SmsPrefixes.IsOwned(path))
+            && !(!entry.Offers(HomeserversConfig.LightningVerification) && LightningPrefixes.IsOwned(path));
     }
 
-    private static bool NeedsIdentity(string? path)
-    {
-        var normal = SignupPaths.Normalise(path ?? "/");
-        return SignupPaths.Classify(path) != SignupEndpoint.None || OwnedPathsFeature.IsOwned(normal, IssuingPrefixes);
-    }
+    private static bool NeedsIdentity(string? path) =>
+        SignupPaths.Classify(path) != SignupEndpoint.None || SmsPrefixes.IsOwned(path ?? "/") || LightningPrefixes.IsOwned(path ?? "/");
 }
 
 internal static class HomeserverHostExtensions

@@ -20,10 +20,11 @@
 #   BENCH_SKIP_BUILD [0]             1: reuse the binaries from the previous run
 #   BENCH_RESULTS [tests/bench/results.md]   BENCH_KEEP [0] keep the temp dir
 #   BENCH_STRICT [0]                 1: exit 1 when a target is missed
-#   BENCH_CASES ["a b c e d f h"]    which cases to run (a dry run without homegate: "a b"); (f) is (d)
+#   BENCH_CASES ["a b c e d f h i"]  which cases to run (a dry run without homegate: "a b"); (f) is (d)
 #                                    with signup codes (`homegate invite`, default format) instead of permits;
-#                                    (h) is (f) with one homegate in front of two homeservers (tests/bench/shared.sh)
-#   BENCH_ROUNDS [5]                 alternating measured rounds of the pass-through cases (b, c, e)
+#                                    (h) is (f) with one homegate in front of two homeservers (tests/bench/shared.sh);
+#                                    (i) is (c) with that homegate (Homegate:Homeservers)
+#   BENCH_ROUNDS [5]                 alternating measured rounds of the pass-through cases (b, c, e, i)
 # Every step is bounded (timeout / bounded polling); every process started here is stopped on exit.
 set -euo pipefail
 
@@ -40,7 +41,7 @@ dotnet_env=${BENCH_DOTNET_ENV:-DOTNET_gcServer=0}
 pg_pool=${BENCH_PG_POOL:-64}
 pg_extra=${BENCH_PG_EXTRA:-}
 results_file=${BENCH_RESULTS:-$bench_dir/results.md}
-cases=" ${BENCH_CASES:-a b c e d f h} "
+cases=" ${BENCH_CASES:-a b c e d f h i} "
 rounds=${BENCH_ROUNDS:-5}
 want() { [[ "$cases" == *" $1 "* ]]; }
 bin_dir="$repo/.tmp/bench"
@@ -272,8 +273,25 @@ EOF
 mkdir -p -m 700 "$work/data"  # homegate refuses a DataDir open to group or others
 write_config "$work/pass.json" "$upstream_url"
 write_config "$work/gated.json" "$homeserver_client"
+# (i): pass-through through a homegate configured with Homegate:Homeservers (issue 12), two homeservers
+# on hosts 127.0.0.1 (what wrk sends) and localhost, both forwarding to the same upstream, so every
+# request takes the host lookup and the host-matched route. The fake homeserver's admin API gives both
+# their key; nothing in (i) reaches it.
+cat >"$work/pass-shared.json" <<EOF
+{
+  "Logging": { "LogLevel": { "Default": "Warning", "Microsoft.AspNetCore": "Warning" } },
+  "ConnectionStrings": { "Homegate": "$pg_conn" },
+  "Homegate": {
+    "DataDir": "$work/data",
+    "Homeservers": {
+      "alpha": { "Hosts": ["127.0.0.1"], "Upstream": "$upstream_url", "AdminUrl": "$homeserver_admin", "AdminPassword": "$homeserver_password" },
+      "beta": { "Hosts": ["localhost"], "Upstream": "$upstream_url", "AdminUrl": "$homeserver_admin", "AdminPassword": "$homeserver_password" }
+    }
+  }
+}
+EOF
 
-if want c || want d || want f || want h; then
+if want c || want d || want f || want h || want i; then
   log "homegate migrate"
   timeout 120 dotnet "$homegate_dll" migrate --config "$work/gated.json" >&2
 fi
@@ -312,11 +330,17 @@ run_passthrough_rounds() {
   want b && want_cases+=(b)
   want c && want_cases+=(c)
   want e && want_cases+=(e)
+  want i && want_cases+=(i)
   [ ${#want_cases[@]} -gt 0 ] || return 0
   if want c; then
     log "starting homegate (pass-through to the upstream)"
     start_homegate "$work/pass.json" homegate-pass
     pass_pid=$homegate_pid; pass_port=$homegate_port
+  fi
+  if want i; then
+    log "starting homegate (two homeservers, pass-through to the upstream)"
+    start_homegate "$work/pass-shared.json" homegate-pass-shared
+    shared_pid=$homegate_pid; shared_port=$homegate_port
   fi
   if want e; then
     log "starting bare YARP (pass-through to the upstream)"
@@ -327,6 +351,7 @@ run_passthrough_rounds() {
       b) name=b-nginx; url="http://127.0.0.1:$nginx_port/"; proxy=$nginx_pid ;;
       c) name=c-homegate; url="http://127.0.0.1:$pass_port/"; proxy=$pass_pid ;;
       e) name=e-yarp; url="http://127.0.0.1:$bare_port/"; proxy=$bare_pid ;;
+      i) name=i-shared; url="http://127.0.0.1:$shared_port/"; proxy=$shared_pid ;;
     esac
   }
   for k in "${want_cases[@]}"; do
@@ -345,6 +370,7 @@ run_passthrough_rounds() {
     done
   done
   if want c; then homegate_pid=$pass_pid; stop_homegate c-homegate.r1; fi
+  if want i; then homegate_pid=$shared_pid; stop_homegate i-shared.r1; fi
   if want e; then
     echo "vmhwm_kb $(vm_hwm_kb "$bare_pid")" >>"$work/results/e-yarp.r1.cpu"
     kill -TERM "$bare_pid" 2>/dev/null || true # idle from here on; the EXIT trap reaps it

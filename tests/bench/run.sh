@@ -273,23 +273,29 @@ EOF
 mkdir -p -m 700 "$work/data"  # homegate refuses a DataDir open to group or others
 write_config "$work/pass.json" "$upstream_url"
 write_config "$work/gated.json" "$homeserver_client"
-# (i): pass-through through a homegate configured with Homegate:Homeservers (issue 12), two homeservers
-# on hosts 127.0.0.1 (what wrk sends) and localhost, both forwarding to the same upstream, so every
-# request takes the host lookup and the host-matched route. The fake homeserver's admin API gives both
-# their key; nothing in (i) reaches it.
-cat >"$work/pass-shared.json" <<EOF
+# Homegate:Homeservers (issue 12): alpha on host 127.0.0.1 (what wrk sends), beta on localhost.
+# $1 file; $2 alpha's upstream; $3 beta's upstream, $4 admin URL, $5 admin password (alpha's admin API
+# is the fake homeserver's). Same rate limits as write_config.
+write_shared_config() {
+  cat >"$1" <<EOF
 {
   "Logging": { "LogLevel": { "Default": "Warning", "Microsoft.AspNetCore": "Warning" } },
   "ConnectionStrings": { "Homegate": "$pg_conn" },
   "Homegate": {
     "DataDir": "$work/data",
     "Homeservers": {
-      "alpha": { "Hosts": ["127.0.0.1"], "Upstream": "$upstream_url", "AdminUrl": "$homeserver_admin", "AdminPassword": "$homeserver_password" },
-      "beta": { "Hosts": ["localhost"], "Upstream": "$upstream_url", "AdminUrl": "$homeserver_admin", "AdminPassword": "$homeserver_password" }
-    }
+      "alpha": { "Hosts": ["127.0.0.1"], "Upstream": "$2", "AdminUrl": "$homeserver_admin", "AdminPassword": "$homeserver_password" },
+      "beta": { "Hosts": ["localhost"], "Upstream": "$3", "AdminUrl": "$4", "AdminPassword": "$5" }
+    },
+    "RateLimits": { "Policies": { "signup": { "PermitLimit": 100000000, "Window": "00:01:00" } } }
   }
 }
 EOF
+}
+# (i): pass-through through that homegate, both homeservers forwarding to the same upstream, so every
+# request takes the host lookup and the host-matched route. Nothing in (i) reaches the admin API
+# after the start (it gives both their key).
+write_shared_config "$work/pass-shared.json" "$upstream_url" "$upstream_url" "$homeserver_admin" "$homeserver_password"
 
 if want c || want d || want f || want h || want i; then
   log "homegate migrate"

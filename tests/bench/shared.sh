@@ -10,21 +10,8 @@ env $dotnet_env dotnet "$fakes_dll" homeserver --signup-mode token_required >"$w
 beta_pid=$!; pids+=("$beta_pid")
 beta_line=$(first_line "$beta_pid" "$work/homeserver-beta.out" "$work/homeserver-beta.err" "fake homeserver beta")
 
-cat >"$work/shared.json" <<JSON
-{
-  "Logging": { "LogLevel": { "Default": "Warning", "Microsoft.AspNetCore": "Warning" } },
-  "ConnectionStrings": { "Homegate": "$pg_conn" },
-  "Homegate": {
-    "DataDir": "$work/data",
-    "Homeservers": {
-      "alpha": { "Hosts": ["127.0.0.1"], "Upstream": "$homeserver_client", "AdminUrl": "$homeserver_admin", "AdminPassword": "$homeserver_password" },
-      "beta": { "Hosts": ["localhost"], "Upstream": "$(json_field "$beta_line" clientUrl)", "AdminUrl": "$(json_field "$beta_line" adminUrl)",
-                "AdminPassword": "$(json_field "$beta_line" adminPassword)" }
-    },
-    "RateLimits": { "Policies": { "signup": { "PermitLimit": 100000000, "Window": "00:01:00" } } }
-  }
-}
-JSON
+write_shared_config "$work/shared.json" "$homeserver_client" "$(json_field "$beta_line" clientUrl)" \
+  "$(json_field "$beta_line" adminUrl)" "$(json_field "$beta_line" adminPassword)"
 
 log "starting homegate (two homeservers, TokenRequired, codes)"
 start_homegate "$work/shared.json" homegate-shared

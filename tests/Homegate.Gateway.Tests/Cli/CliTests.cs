@@ -1,7 +1,6 @@
 using Homegate.Fakes;
 using Homegate.Fakes.Homeserver;
 using Homegate.Fakes.Pubky;
-using Homegate.Gateway.Cli;
 using Homegate.Gateway.Tests.Infrastructure;
 using Homegate.Verification.Homeserver;
 using Homegate.Verification.Permits;
@@ -28,13 +27,7 @@ public sealed class CliTests : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
-    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await HomegateCli.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Run(params string[] args) => CliRunner.RunAsync(args);
 
     [Fact]
     public async Task Migrate_applies_the_schema_once()

@@ -31,10 +31,8 @@ public sealed class InviteCodeCliTests : IAsyncLifetime
 
     private static async Task<(int Exit, string[] Lines, string Err)> Run(params string[] args)
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await HomegateCli.RunAsync(args, output, error);
-        return (exit, output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), error.ToString());
+        var (exit, output, error) = await CliRunner.RunAsync(args);
+        return (exit, output.Split('\n', StringSplitOptions.RemoveEmptyEntries), error);
     }
 
     [Fact]

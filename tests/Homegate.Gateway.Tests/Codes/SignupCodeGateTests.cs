@@ -98,14 +98,7 @@ public sealed class SignupCodeGateTests : IAsyncLifetime
         await StartAsync();
         var (_, code) = await InviteAsync();
         var bodies = Enumerable.Range(0, 50).Select(i => Signups.NewAuthToken(out var _)).ToList();
-        using var go = new ManualResetEventSlim();
-        var attempts = bodies.Select(body => Task.Run(async () =>
-        {
-            go.Wait();
-            return await _gateway.Client.PostSignupAsync(code, body);
-        })).ToList();
-        go.Set();
-        var responses = await Task.WhenAll(attempts);
+        var responses = await Concurrently.SendAllAsync(bodies, body => _gateway.Client.PostSignupAsync(code, body));
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         Assert.Equal(49, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
@@ -284,27 +277,7 @@ public sealed class SignupCodeGateTests : IAsyncLifetime
     public async Task The_meter_counts_codes_issued_redeemed_rejected_by_reason_and_code_guess_refusals()
     {
         await StartAsync();
-        var measurements = new System.Collections.Concurrent.ConcurrentDictionary<string, long>();
-        var factory = _gateway.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>();
-        using var listener = new System.Diagnostics.Metrics.MeterListener();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == Homegate.Verification.Observability.HomegateMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            var key = instrument.Name;
-            foreach (var tag in tags)
-            {
-                key += $"|{tag.Key}={tag.Value}";
-            }
-
-            measurements.AddOrUpdate(key, value, (_, sum) => sum + value);
-        });
-        listener.Start();
+        using var measurements = new MeterRecorder(_gateway.Services);
 
         var (_, code) = await InviteAsync();
         var (permit, _) = await InviteAsync();
@@ -316,7 +289,7 @@ public sealed class SignupCodeGateTests : IAsyncLifetime
             await SignupFromAsync("192.0.2.2", SignupCodes.Generate());
         }
 
-        long Get(string key) => measurements.TryGetValue(key, out var v) ? v : 0;
+        long Get(string key) => measurements.Count(key);
         Assert.Equal(2, Get("homegate.codes.issued|method=invite"));
         Assert.Equal(1, Get("homegate.codes.redeemed"));
         Assert.Equal(2, Get("homegate.permits.redeemed"));

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Homegate.Fakes;
 using Homegate.Fakes.Homeserver;
-using Homegate.Gateway.Cli;
 using Homegate.Gateway.Tests.Infrastructure;
 
 namespace Homegate.Gateway.Tests.Homeservers;
@@ -31,13 +30,7 @@ public sealed class SharedConfigTests : IAsyncLifetime
 
     private string Config(Action<JsonObject>? edit = null) => SharedHomegateTestBase.WriteSharedConfig(_directory, _db, _a, _b, null, edit);
 
-    private static async Task<(int Exit, string Out, string Err)> Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await HomegateCli.RunAsync(args, output, error);
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static Task<(int Exit, string Out, string Err)> Run(params string[] args) => CliRunner.RunAsync(args);
 
     [Fact]
     public async Task Check_config_shows_each_homeserver_without_secrets()

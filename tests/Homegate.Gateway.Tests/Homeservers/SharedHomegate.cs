@@ -4,7 +4,6 @@ using System.Text.Json.Nodes;
 using Homegate.Fakes;
 using Homegate.Fakes.Homeserver;
 using Homegate.Fakes.Prelude;
-using Homegate.Gateway.Cli;
 using Homegate.Gateway.Tests.Infrastructure;
 
 namespace Homegate.Gateway.Tests.Homeservers;
@@ -110,11 +109,9 @@ public abstract class SharedHomegateTestBase : IAsyncLifetime
     /// <summary><c>homegate invite --homeserver NAME --format FORMAT</c> against the test's config.</summary>
     protected async Task<string> InviteAsync(string homeserver, string format = "code")
     {
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-        var exit = await HomegateCli.RunAsync(["invite", "--config", ConfigFile, "--homeserver", homeserver, "--format", format], output, error);
-        Assert.True(exit == 0, error.ToString());
-        return output.ToString().Trim();
+        var (exit, output, error) = await CliRunner.RunAsync("invite", "--config", ConfigFile, "--homeserver", homeserver, "--format", format);
+        Assert.True(exit == 0, error);
+        return output.Trim();
     }
 
     /// <summary>send_code then verify_code on <paramref name="host"/>; the successful answer's JSON.</summary>

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using System.Net;
 using System.Text.Json.Nodes;
 using Homegate.Fakes;
@@ -14,8 +12,7 @@ namespace Homegate.Gateway.Tests.Observability;
 public sealed class MetricsTests : IAsyncLifetime
 {
     private readonly string _directory = Directory.CreateTempSubdirectory("homegate-metrics").FullName;
-    private readonly ConcurrentDictionary<string, long> _measurements = new();
-    private readonly MeterListener _listener = new();
+    private MeterRecorder _measurements = null!;
     private TestDatabase _db = null!;
     private FakeHomeserver _homeserver = null!;
     private GatewayHost _gateway = null!;
@@ -27,39 +24,20 @@ public sealed class MetricsTests : IAsyncLifetime
         _gateway = await GatewayHost.StartAsync(GatewayHost.WriteConfig(_directory, _db, _homeserver, config =>
             config["Homegate"]!["RateLimits"]!["Policies"]!["signup"] = new JsonObject { ["PermitLimit"] = 2, ["Window"] = "01:00:00" }));
 
-        // Only this host's meter: other test classes run their own hosts in parallel.
-        var factory = _gateway.Services.GetRequiredService<IMeterFactory>();
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == HomegateMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, factory))
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            var key = instrument.Name;
-            foreach (var tag in tags)
-            {
-                key += $"|{tag.Key}={tag.Value}";
-            }
-
-            _measurements.AddOrUpdate(key, value, (_, sum) => sum + value);
-        });
-        _listener.Start();
+        _measurements = new MeterRecorder(_gateway.Services);
         _ = _gateway.Services.GetRequiredService<HomegateMetrics>();
     }
 
     public async Task DisposeAsync()
     {
-        _listener.Dispose();
+        _measurements.Dispose();
         await _gateway.DisposeAsync();
         await _homeserver.DisposeAsync();
         await _db.DisposeAsync();
         Directory.Delete(_directory, recursive: true);
     }
 
-    private long Count(string key) => _measurements.TryGetValue(key, out var value) ? value : 0;
+    private long Count(string key) => _measurements.Count(key);
 
     [Fact]
     public async Task A_gate_refusal_a_redeem_and_a_rate_limit_rejection_are_each_counted_with_their_tags()

@@ -39,14 +39,7 @@ public sealed class GateBehaviourTests : IAsyncLifetime
     {
         var permit = NewPermit();
         var bodies = Enumerable.Range(0, 50).Select(i => Signups.NewAuthToken(out _)).ToList();
-        using var go = new ManualResetEventSlim();
-        var attempts = bodies.Select(body => Task.Run(async () =>
-        {
-            go.Wait();
-            return await _gateway.Client.PostSignupAsync(permit, body);
-        })).ToList();
-        go.Set();
-        var responses = await Task.WhenAll(attempts);
+        var responses = await Concurrently.SendAllAsync(bodies, body => _gateway.Client.PostSignupAsync(permit, body));
 
         Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
         Assert.Equal(49, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));

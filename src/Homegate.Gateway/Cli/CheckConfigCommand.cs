@@ -215,6 +215,12 @@ internal static class ConfigSummary
             {
                 yield return $"  lightning price:  {o.Lightning.DefaultAmountSat?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default"} sat (min {o.Lightning.MinAmountSat?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "= price"})";
             }
+
+            if (o.Page.Count > 0)
+            {
+                // Branding only (no secrets); unset keys fall back to Homegate:Page.
+                yield return $"  page:             {string.Join(", ", o.Page.OrderBy(p => p.Key, StringComparer.OrdinalIgnoreCase).Select(p => $"{p.Key} {p.Value}"))}";
+            }
         }
     }
 

@@ -52,6 +52,7 @@ internal static partial class HomeserversConfig
 
             var before = problems.Count;
             Check(key, options, problems);
+            problems.AddRange(Page.PageBranding.Validate($"{key}:Page", child.GetSection("Page")));
             foreach (var host in options.Hosts)
             {
                 var normal = (host ?? "").Trim().TrimEnd('.').ToLowerInvariant();

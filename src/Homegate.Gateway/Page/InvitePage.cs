@@ -1,3 +1,4 @@
+using Homegate.Gateway.Problems;
 using Homegate.Verification.Redemptions;
 
 namespace Homegate.Gateway.Page;
@@ -20,7 +21,12 @@ internal static class InvitePage
 
     public static IResult RenderAsync(string code, HttpContext context, PageRenderer renderer)
     {
-        var page = PageFeature.Context(context.RequestServices);
+        var page = PageFeature.Context(context);
+        if (page.HomeserverPubky.Length == 0)
+        {
+            return Unavailable();
+        }
+
         var normalized = Normalize(code);
         var html = renderer.Invite(page, normalized, normalized is null ? null : RingLink(page.HomeserverPubky, normalized), json =>
         {
@@ -30,6 +36,12 @@ internal static class InvitePage
                 json.WriteString("status", $"{PageFeature.InvitePrefix}/{normalized}/status");
             }
         });
-        return PageHeaders.Html(context, page.Options, html, normalized is null ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
+        return PageHeaders.Html(context, page.Branding, html, normalized is null ? StatusCodes.Status404NotFound : StatusCodes.Status200OK);
     }
+
+    /// <summary>The homeserver's key is not known yet (its admin API has not answered since the start):
+    /// no Ring link can be made for it.</summary>
+    internal static IResult Unavailable() =>
+        HomegateProblem.Result(StatusCodes.Status503ServiceUnavailable, "homeserver-unavailable", "Homeserver unavailable",
+            "This homeserver's admin API has not been reachable since homegate started; try again shortly.", TimeSpan.FromSeconds(5));
 }

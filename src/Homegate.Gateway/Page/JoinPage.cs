@@ -1,11 +1,13 @@
+using Homegate.Gateway.Homeservers;
 using Homegate.Verification.Lightning;
 using Homegate.Verification.Sms;
 using Microsoft.Extensions.Options;
 
 namespace Homegate.Gateway.Page;
 
-/// <summary><c>GET /join</c>: the methods this homegate offers, the Lightning price, and the decision on
-/// <c>?return_to=</c> (allowed URL, or the refused host to name), rendered into the page.</summary>
+/// <summary><c>GET /join</c>: the methods offered (enabled here and, with several homeservers, offered by the
+/// host's homeserver), its Lightning price, and the decision on <c>?return_to=</c> (allowed URL, or the
+/// refused host to name), rendered into the page.</summary>
 internal static class JoinPage
 {
     private const int MaxStateLength = 512;
@@ -18,16 +20,20 @@ internal static class JoinPage
             return PageFeature.NotFound();
         }
 
-        var page = PageFeature.Context(context.RequestServices);
+        var page = PageFeature.Context(context);
+        var homeserver = context.Features.Get<HomeserverEntry>();
+        var offersSms = sms.CurrentValue.IsEnabled && homeserver?.Offers(HomeserversConfig.SmsVerification) != false;
+        var offersLightning = lightning.CurrentValue.IsEnabled && homeserver?.Offers(HomeserversConfig.LightningVerification) != false;
+        var price = homeserver?.Options.Lightning.DefaultAmountSat ?? lightning.CurrentValue.DefaultAmountSat;
         var query = context.Request.Query;
         var decision = returnUrls.Decide(query["return_to"].ToString());
         var state = query["state"].ToString();
         var stateTooLong = state.Length > MaxStateLength;
         var html = renderer.Join(page, json =>
         {
-            json.WriteBoolean("sms", sms.CurrentValue.IsEnabled);
-            json.WriteBoolean("lightning", lightning.CurrentValue.IsEnabled);
-            json.WriteNumber("amountSat", lightning.CurrentValue.DefaultAmountSat);
+            json.WriteBoolean("sms", offersSms);
+            json.WriteBoolean("lightning", offersLightning);
+            json.WriteNumber("amountSat", price);
             json.WriteNumber("resendSeconds", 30);
             if (decision.Allowed is { } target && !stateTooLong)
             {
@@ -44,6 +50,6 @@ internal static class JoinPage
                 }
             }
         });
-        return PageHeaders.Html(context, page.Options, html);
+        return PageHeaders.Html(context, page.Branding, html);
     }
 }

@@ -32,6 +32,7 @@ internal static class PageFeature
         }
 
         services.AddSingleton(options);
+        services.AddSingleton(new PageBrandings(options));
         services.AddSingleton(PageText.Load(options.TextFile));
         services.AddSingleton<PageAssets>();
         services.AddSingleton<PageRenderer>();
@@ -70,12 +71,18 @@ internal static class PageFeature
         return app;
     }
 
-    /// <summary>The <see cref="PageContext"/> for this request.</summary>
-    internal static PageContext Context(IServiceProvider services) => new(
-        services.GetRequiredService<PageOptions>(),
-        services.GetRequiredService<PageText>(),
-        services.GetRequiredService<PageOptions>().Path,
-        services.GetRequiredService<HomeserverIdentity>().PublicKey);
+    /// <summary>The <see cref="PageContext"/> for this request: the branding and key of its homeserver
+    /// (with several homeservers, the one of the request's host).</summary>
+    internal static PageContext Context(HttpContext context)
+    {
+        var services = context.RequestServices;
+        var identity = services.GetRequiredService<HomeserverIdentity>().Current;
+        return new(
+            services.GetRequiredService<PageBrandings>().For(context),
+            services.GetRequiredService<PageText>(),
+            services.GetRequiredService<PageOptions>().Path,
+            identity.IsKnown ? identity.PublicKey : "");
+    }
 
     private static IResult ServeAsset(string name, HttpContext context, PageAssets assets)
     {

@@ -55,7 +55,7 @@ internal sealed partial class PageOptions
             yield return $"{Section}:Path: '{Path}' collides with a path homegate or the homeserver uses.";
         }
 
-        if (!HexColor().IsMatch(AccentColor ?? ""))
+        if (!IsHexColor(AccentColor))
         {
             yield return $"{Section}:AccentColor: '{AccentColor}' is not a hex color like #2f6fed.";
         }
@@ -83,6 +83,9 @@ internal sealed partial class PageOptions
             yield return $"{Section}:TextFile: '{file}' does not exist.";
         }
     }
+
+    /// <summary>A CSS hex color, <c>#rgb</c> or <c>#rrggbb</c>, and nothing else.</summary>
+    internal static bool IsHexColor(string? value) => HexColor().IsMatch(value ?? "");
 
     /// <summary>An absolute http(s) URL without user info, or a same-origin path (not protocol-relative).</summary>
     internal static bool IsLinkable(string value)

@@ -41,8 +41,8 @@ internal sealed partial class PageRenderer(PageAssets assets)
         slots["title"] = Html.Encode(page.Title);
         slots["css"] = Html.Encode($"{page.BasePath}/assets/{assets.HashedName("page.css")}");
         slots["js"] = Html.Encode($"{page.BasePath}/assets/{assets.HashedName("page.js")}");
-        slots["logo"] = page.Options.LogoUrl is { Length: > 0 } logo
-            ? $"<img class=\"logo\" src=\"{Html.Encode(logo)}\" alt=\"{Html.Encode(page.Options.OperatorName ?? "")}\">"
+        slots["logo"] = page.Branding.LogoUrl is { Length: > 0 } logo
+            ? $"<img class=\"logo\" src=\"{Html.Encode(logo)}\" alt=\"{Html.Encode(page.Branding.OperatorName ?? "")}\">"
             : "";
         slots["footer"] = Footer(page);
         return Slot().Replace(template, match =>
@@ -60,12 +60,12 @@ internal sealed partial class PageRenderer(PageAssets assets)
     private static string Footer(PageContext page)
     {
         var footer = new StringBuilder();
-        if (page.Options.OperatorName is { Length: > 0 } name)
+        if (page.Branding.OperatorName is { Length: > 0 } name)
         {
             footer.Append("<p>").Append(Html.Encode(page.Text["operator"].Replace("{name}", name, StringComparison.Ordinal))).Append("</p>");
         }
 
-        if (page.Options.TermsUrl is { Length: > 0 } terms)
+        if (page.Branding.TermsUrl is { Length: > 0 } terms)
         {
             footer.Append("<p><a href=\"").Append(Html.Encode(terms)).Append("\" rel=\"noopener noreferrer\">")
                 .Append(Html.Encode(page.Text["terms"])).Append("</a></p>");
@@ -82,7 +82,7 @@ internal sealed partial class PageRenderer(PageAssets assets)
             json.WriteStartObject();
             json.WriteString("view", view);
             json.WriteString("base", page.BasePath);
-            json.WriteString("accent", page.Options.AccentColor);
+            json.WriteString("accent", page.Branding.AccentColor);
             json.WriteString("homeserverPubky", page.HomeserverPubky);
             data(json);
             json.WriteStartObject("text");
@@ -99,8 +99,9 @@ internal sealed partial class PageRenderer(PageAssets assets)
     }
 }
 
-/// <summary>What every rendered page needs: options, texts, where the page lives, the homeserver.</summary>
-internal sealed record PageContext(PageOptions Options, PageText Text, string BasePath, string HomeserverPubky)
+/// <summary>What every rendered page needs: the homeserver's branding, texts, where the page lives, the
+/// homeserver's key (empty while it is not known).</summary>
+internal sealed record PageContext(PageBranding Branding, PageText Text, string BasePath, string HomeserverPubky)
 {
-    public string Title => Options.Title is { Length: > 0 } title ? title : Text["title"];
+    public string Title => Branding.Title is { Length: > 0 } title ? title : Text["title"];
 }

@@ -28,8 +28,10 @@ internal static class QrImages
             return HomegateProblem.Result(StatusCodes.Status400BadRequest, "invalid-request", "Invalid request", "verificationId is not a UUID.");
         }
 
+        // With several homeservers, like the JSON endpoints: only on a host of the homeserver that created it.
         var verification = await repository.GetAsync(id, context.RequestAborted);
-        if (verification is null)
+        if (verification is null
+            || (verification.Homeserver is not null && !string.Equals(verification.Homeserver, HomeserverIdentity.CurrentName, StringComparison.Ordinal)))
         {
             return HomegateProblem.Result(StatusCodes.Status404NotFound, "not-found", "No such verification.");
         }
@@ -64,8 +66,13 @@ internal static class QrImages
                 "The body must be {\"code\":\"XXXX-XXXX-XXXX\"}.");
         }
 
+        if (!homeserver.Current.IsKnown)
+        {
+            return InvitePage.Unavailable();
+        }
+
         context.Response.Headers.CacheControl = "no-store";
-        return Svg(context, InvitePage.RingLink(homeserver.PublicKey, normalized));
+        return Svg(context, InvitePage.RingLink(homeserver.Current.PublicKey, normalized));
     }
 
     internal static string Render(string text)

@@ -32,7 +32,9 @@ public sealed class Chromium : IAsyncDisposable
     /// <summary>Every URL the browser requested, in order (documents, scripts, images, fetches).</summary>
     public List<string> Requests { get; } = [];
 
-    public static async Task<Chromium> StartAsync(int width = 360, int height = 780)
+    /// <summary>A fresh browser; <paramref name="extraArgs"/> are more command-line switches, e.g.
+    /// <c>--host-resolver-rules=MAP a.test 127.0.0.1</c>.</summary>
+    public static async Task<Chromium> StartAsync(int width = 360, int height = 780, IEnumerable<string>? extraArgs = null)
     {
         Assert.True(File.Exists(Executable), $"{Executable} is missing: run scripts/install-deps (apt-get install chromium chromium-driver).");
         var playwright = await Playwright.CreateAsync();
@@ -41,7 +43,7 @@ public sealed class Chromium : IAsyncDisposable
         {
             ExecutablePath = Executable,
             Headless = true,
-            Args = Flags,
+            Args = [.. Flags, .. extraArgs ?? []],
             ViewportSize = new ViewportSize { Width = width, Height = height },
             Permissions = ["clipboard-read", "clipboard-write"],
         });

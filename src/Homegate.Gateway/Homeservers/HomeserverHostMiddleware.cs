@@ -9,31 +9,29 @@ namespace Homegate.Gateway.Homeservers;
 /// With several homeservers: ties each request to the homeserver whose <c>Hosts</c> contain the request's
 /// host (after trusted forwarded headers), once, with one dictionary lookup. The homeserver becomes the
 /// request's <see cref="HomeserverIdentity.Current"/> (permits, codes, limits, metrics) and a
-/// <see cref="HomeserverEntry"/> feature (gate, routes); logs carry its name. A host nobody claims gets
+/// <see cref="HomeserverEntry"/> feature (gate, routes); logs carry its name (<c>HomeserverScopeProvider</c>). A host nobody claims gets
 /// 404 <c>unknown-host</c> and nothing is forwarded; <c>/healthz/*</c> and <c>/.well-known/homegate/*</c>
 /// answer on any host. Not installed for the one-homeserver shorthand (which answers on any host).
 /// </summary>
-internal sealed class HomeserverHostMiddleware(HomeserverRegistry registry, ILogger<HomeserverHostMiddleware> logger)
+internal sealed class HomeserverHostMiddleware(HomeserverRegistry registry)
 {
     // Normalised once; the common spelling of a path is then tested without normalising it per request.
     private static readonly OwnedPrefixSet AnyHostPrefixes = new(["/healthz", "/.well-known/homegate"]);
     private static readonly OwnedPrefixSet SmsPrefixes = new(["/sms_verification"]);
     private static readonly OwnedPrefixSet LightningPrefixes = new(["/ln_verification"]);
 
-    public async Task InvokeAsync(HttpContext context, RequestDelegate next)
+    /// <summary>Not async: a request of a known host that may go on costs one lookup, one feature and one
+    /// async-local (its homeserver, which also labels its logs: <c>HomeserverScopeProvider</c>), then
+    /// <paramref name="next"/> directly.</summary>
+    public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var entry = registry.ForHost(context.Request.Host.Host);
         if (entry is null)
         {
-            if (AnyHostPrefixes.IsOwned(context.Request.Path.Value ?? "/"))
-            {
-                await next(context);
-                return;
-            }
-
-            await HomegateProblem.WriteAsync(context, StatusCodes.Status404NotFound, "unknown-host", "Unknown host",
-                "No homeserver is served at this host name.");
-            return;
+            return AnyHostPrefixes.IsOwned(context.Request.Path.Value ?? "/")
+                ? next(context)
+                : HomegateProblem.WriteAsync(context, StatusCodes.Status404NotFound, "unknown-host", "Unknown host",
+                    "No homeserver is served at this host name.");
         }
 
         context.Features.Set(entry);
@@ -41,22 +39,17 @@ internal sealed class HomeserverHostMiddleware(HomeserverRegistry registry, ILog
         if (!entry.Identity.IsKnown && NeedsIdentity(context.Request.Path.Value))
         {
             // Its admin API has not told us its key yet: nothing can be issued or admitted for it.
-            await HomegateProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "homeserver-unavailable", "Homeserver unavailable",
+            return HomegateProblem.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, "homeserver-unavailable", "Homeserver unavailable",
                 "This homeserver's admin API has not been reachable since homegate started; try again shortly.", TimeSpan.FromSeconds(5));
-            return;
         }
 
         if (!Offered(entry, context.Request.Path.Value))
         {
-            await HomegateProblem.WriteAsync(context, StatusCodes.Status404NotFound, "not-found", "Not found",
+            return HomegateProblem.WriteAsync(context, StatusCodes.Status404NotFound, "not-found", "Not found",
                 "This verification is not offered for this homeserver.");
-            return;
         }
 
-        using (logger.BeginScope(entry.LogScope))
-        {
-            await next(context);
-        }
+        return next(context);
     }
 
     /// <summary>False for the endpoints of a verification its <c>Verifications</c> leave out.</summary>

@@ -34,11 +34,6 @@ internal sealed class HomeserverEntry
 
     public string Name { get; }
 
-    /// <summary>The log scope of its requests (built once, not per request).</summary>
-    public IReadOnlyList<KeyValuePair<string, object>> LogScope => _logScope ??= [new("Homeserver", Name)];
-
-    private KeyValuePair<string, object>[]? _logScope;
-
     /// <summary>Its configuration section, for messages.</summary>
     public string Section { get; }
 

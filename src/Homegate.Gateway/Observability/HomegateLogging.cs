@@ -5,7 +5,8 @@ namespace Homegate.Gateway.Observability;
 /// <summary>
 /// Console log format and the privacy floor. <c>Homegate:Logging:Format</c> (or the environment variable
 /// <c>HOMEGATE_LOG_FORMAT</c>, which wins) is <c>simple</c> [default] or <c>json</c> (one JSON object per
-/// line, UTC timestamps, no scopes). The categories in <see cref="PrivacyCategories"/> log request URLs,
+/// line, UTC timestamps). Either format prints one scope, the request's homeserver with several homeservers
+/// (<see cref="HomeserverScopeProvider"/>: no other scope ever reaches a log). The categories in <see cref="PrivacyCategories"/> log request URLs,
 /// which carry phone numbers and permits: they stay at Warning even when <c>Logging:LogLevel:Default</c>
 /// (or a provider's Default) is lower, unless the operator names the category itself.
 /// </summary>
@@ -30,10 +31,17 @@ internal static class HomegateLogging
             {
                 options.UseUtcTimestamp = true;
                 options.TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
-                options.IncludeScopes = false;
+                options.IncludeScopes = true; // only the homeserver's name: HomeserverScopeProvider
             });
         }
 
+        else
+        {
+            logging.Services.Configure<Microsoft.Extensions.Logging.Console.SimpleConsoleFormatterOptions>(options => options.IncludeScopes = true);
+        }
+
+        // The logger factory takes its scopes from here (its constructor asks for an IExternalScopeProvider).
+        logging.Services.AddSingleton<IExternalScopeProvider, HomeserverScopeProvider>();
         logging.Services.PostConfigure<LoggerFilterOptions>(CapPrivacyCategories);
         return logging;
     }

@@ -18,6 +18,7 @@ public sealed class HomeserverIdentity
     private static readonly AsyncLocal<HomeserverIdentity?> Scoped = new();
 
     private string? _publicKey;
+    private HomeserverLogScope? _logScope;
 
     public HomeserverIdentity()
     {
@@ -54,6 +55,12 @@ public sealed class HomeserverIdentity
 
     /// <summary>The name of the homeserver entered for the current flow, if any (metric and log label).</summary>
     public static string? CurrentName => Scoped.Value?.Name;
+
+    /// <summary>The log scope of the homeserver entered for the current flow, if any: <c>Homeserver</c> = its name.</summary>
+    public static HomeserverLogScope? CurrentLogScope => Scoped.Value?.LogScope;
+
+    /// <summary>Its log scope (built once).</summary>
+    public HomeserverLogScope LogScope => _logScope ??= new HomeserverLogScope(Name);
 
     /// <summary>The Lightning price of the homeserver entered for the current flow, if it has its own.</summary>
     public static HomeserverLightningOptions? CurrentLightning => Scoped.Value?.Lightning;

@@ -86,10 +86,10 @@ public abstract class SharedHomegateTestBase : IAsyncLifetime
         ["StartupTimeout"] = "00:00:02",
     };
 
-    protected async Task StartAsync(Action<JsonObject>? edit = null)
+    protected async Task StartAsync(Action<JsonObject>? edit = null, Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? services = null)
     {
         ConfigFile = WriteSharedConfig(TempDirectory, Db, A, B, Prelude, edit);
-        Gateway = await GatewayHost.StartAsync(ConfigFile);
+        Gateway = await GatewayHost.StartAsync(ConfigFile, services);
     }
 
     /// <summary>Sends a request to homegate as if it arrived at <paramref name="host"/>.</summary>

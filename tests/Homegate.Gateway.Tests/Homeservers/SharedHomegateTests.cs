@@ -4,6 +4,7 @@ using Homegate.Fakes.Pubky;
 using Homegate.Gateway.Tests.Infrastructure;
 using Homegate.Gateway.Tests.Sms;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Homegate.Gateway.Tests.Homeservers;
 
@@ -83,6 +84,59 @@ public sealed class SharedHomegateTests : SharedHomegateTestBase
         Assert.Equal(1, measurements.Count("homegate.permits.rejected|code=permit-wrong-audience|homeserver=b"));
         Assert.Equal(1, measurements.Count("homegate.permits.redeemed|homeserver=a"));
         Assert.All(measurements.Keys, key => Assert.DoesNotContain(codeA, key, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task Log_lines_of_a_request_carry_its_homeserver_as_their_only_scope()
+    {
+        var logs = new ScopeCapturingLogs();
+        await StartAsync(services: services => services.AddLogging(logging =>
+        {
+            logging.AddProvider(logs);
+            logging.AddFilter<ScopeCapturingLogs>("Homegate", LogLevel.Information);
+        }));
+        var phone = SmsTestHost.NewPhoneNumber();
+        Assert.Equal(HttpStatusCode.OK, (await PostJsonAsync(HostB, "/sms_verification/send_code", new { phoneNumber = phone })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await PostJsonAsync(HostA, "/sms_verification/send_code", new { phoneNumber = SmsTestHost.NewPhoneNumber() })).StatusCode);
+
+        // SMS code sent (event 3201), once on each host: each line labelled with its own homeserver, and
+        // nothing else (the request path, which can hold a code, never becomes a scope).
+        var sent = logs.Lines.Where(l => l.EventId == 3201).ToList();
+        Assert.Equal(2, sent.Count);
+        Assert.Equal(["Homeserver:a", "Homeserver:b"], sent.Select(l => string.Join(" ", l.Scopes)).Order());
+        Assert.All(logs.Lines, l => Assert.True(l.Scopes.Count <= 1, string.Join(" ", l.Scopes)));
+    }
+
+    /// <summary>Keeps each log line's event id and the scopes the logger factory hands its providers.</summary>
+    private sealed class ScopeCapturingLogs : ILoggerProvider, ISupportExternalScope
+    {
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(int EventId, List<string> Scopes)> _lines = new();
+        private IExternalScopeProvider? _scopes;
+
+        public IReadOnlyList<(int EventId, List<string> Scopes)> Lines => [.. _lines];
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this);
+
+        public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class Logger(ScopeCapturingLogs owner) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => owner._scopes?.Push(state);
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                var scopes = new List<string>();
+                owner._scopes?.ForEachScope((scope, list) => list.Add(scope?.ToString() ?? ""), scopes);
+                owner._lines.Enqueue((eventId.Id, scopes));
+            }
+        }
     }
 
     [Fact]

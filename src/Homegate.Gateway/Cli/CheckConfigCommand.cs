@@ -216,6 +216,8 @@ internal static class ConfigSummary
                 yield return $"  lightning price:  {o.Lightning.DefaultAmountSat?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default"} sat (min {o.Lightning.MinAmountSat?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "= price"})";
             }
 
+            yield return $"  invitations:      {InviteCommand.PublicBase((o.Invitations.PublicUrl ?? new Uri("https://" + o.Hosts[0])).AbsoluteUri)}/invite/<code>, " +
+                         $"valid {o.Invitations.Lifetime ?? InviteCommand.DefaultLifetime}";
             if (o.Page.Count > 0)
             {
                 // Branding only (no secrets); unset keys fall back to Homegate:Page.

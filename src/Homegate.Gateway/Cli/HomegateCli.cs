@@ -24,7 +24,7 @@ internal static class HomegateCli
         checkConfig.SetAction((result, cancel) => CheckConfigCommand.RunAsync(result.GetValue(config), output, error, cancel));
 
         var count = new Option<int>("--count") { Description = "How many invitations", DefaultValueFactory = _ => 1 };
-        var lifetime = new Option<TimeSpan>("--lifetime") { Description = "Validity, D.HH:MM:SS", DefaultValueFactory = _ => TimeSpan.FromDays(7) };
+        var lifetime = new Option<TimeSpan?>("--lifetime") { Description = "Validity, D.HH:MM:SS [7 days, or the homeserver's Invitations:Lifetime]" };
         var pubky = new Option<string?>("--pubky") { Description = "Bind the invitations to this z-base-32 public key" };
         var format = new Option<string>("--format") { Description = "code (XXXX-XXXX-XXXX, for people), permit (for machines) or url (<Homegate:PublicUrl>/invite/<code>)", DefaultValueFactory = _ => "code" };
         var homeserver = new Option<string?>("--homeserver") { Description = "The homeserver the invitations are for (by its name in Homegate:Homeservers; required when there are several)" };

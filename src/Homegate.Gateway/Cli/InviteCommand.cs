@@ -21,7 +21,9 @@ internal static class InviteCommand
 
     public static readonly string[] Formats = ["code", "permit", "url"];
 
-    public static async Task<int> RunAsync(string? configPath, int count, TimeSpan lifetime, string? pubky, string? format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? homeserver = null)
+    public static readonly TimeSpan DefaultLifetime = TimeSpan.FromDays(7);
+
+    public static async Task<int> RunAsync(string? configPath, int count, TimeSpan? lifetimeOption, string? pubky, string? format, TextWriter output, TextWriter error, CancellationToken cancellationToken, string? homeserver = null)
     {
         if (count is < 1 or > MaxCount)
         {
@@ -29,7 +31,7 @@ internal static class InviteCommand
             return 1;
         }
 
-        if (lifetime <= TimeSpan.Zero || lifetime > TimeSpan.FromDays(366))
+        if (lifetimeOption is { } given && (given <= TimeSpan.Zero || given > TimeSpan.FromDays(366)))
         {
             await error.WriteLineAsync("homegate: --lifetime must be positive and at most 366 days (D.HH:MM:SS).");
             return 1;
@@ -52,17 +54,6 @@ internal static class InviteCommand
         {
             // Standard output carries the invitations only (operators redirect it to a file): logs go to stderr.
             await using var app = HomegateApp.Build(new HomegateStart(configPath, [], [new("Logging:Console:LogToStandardErrorThreshold", "Trace")]));
-            string? baseUrl = null;
-            if (format == "url")
-            {
-                baseUrl = PublicBase(app.Configuration[PublicUrlKey]);
-                if (baseUrl is null)
-                {
-                    await error.WriteLineAsync($"homegate: --format url needs {PublicUrlKey}, the absolute http(s) address people reach homegate at (e.g. https://signup.example.com).");
-                    return 1;
-                }
-            }
-
             // With several homeservers, --homeserver names the one the invitations are for (their audience).
             var registry = app.Services.GetRequiredService<Homeservers.HomeserverRegistry>();
             if (homeserver is null && registry.All.Count > 1)
@@ -73,7 +64,23 @@ internal static class InviteCommand
 
             var target = homeserver ?? registry.All[0].Name;
             await HomegateApp.ResolveHomeserverIdentityAsync(app.Services, cancellationToken, target);
-            Verification.Homeserver.HomeserverIdentity.Enter(registry.ByName(target)!.Identity);
+            var entry = registry.ByName(target)!;
+            var lifetime = lifetimeOption ?? (registry.IsShared ? entry.Options.Invitations.Lifetime : null) ?? DefaultLifetime;
+            string? baseUrl = null;
+            if (format == "url")
+            {
+                // Several homeservers: the landing page must open on this homeserver's own host.
+                baseUrl = registry.IsShared
+                    ? PublicBase((entry.Options.Invitations.PublicUrl ?? new Uri("https://" + entry.Options.Hosts[0])).AbsoluteUri)
+                    : PublicBase(app.Configuration[PublicUrlKey]);
+                if (baseUrl is null)
+                {
+                    await error.WriteLineAsync($"homegate: --format url needs {PublicUrlKey}, the absolute http(s) address people reach homegate at (e.g. https://signup.example.com).");
+                    return 1;
+                }
+            }
+
+            Verification.Homeserver.HomeserverIdentity.Enter(entry.Identity);
             var issuer = app.Services.GetRequiredService<PermitIssuer>();
             if (format == "permit")
             {

@@ -69,6 +69,12 @@ internal static partial class HomeserversConfig
             if (problems.Count == before)
             {
                 options.Hosts = [.. options.Hosts.Select(h => h.Trim().TrimEnd('.').ToLowerInvariant())];
+                if (options.Invitations.PublicUrl is { IsAbsoluteUri: true } url && !options.Hosts.Contains(url.Host.TrimEnd('.'), StringComparer.OrdinalIgnoreCase))
+                {
+                    problems.Add($"{key}:Invitations:PublicUrl: its host '{url.Host}' is not one of {key}:Hosts (an invitation opened there would show another homeserver, or none).");
+                    continue;
+                }
+
                 result.Add((name, options));
             }
         }
@@ -114,6 +120,17 @@ internal static partial class HomeserversConfig
             {
                 problems.Add($"{key}:Verifications: '{v}' is not one of Sms, Lightning.");
             }
+        }
+
+        if (o.Invitations.PublicUrl is { } publicUrl && (!publicUrl.IsAbsoluteUri || publicUrl.Scheme is not ("http" or "https")
+                || !string.IsNullOrEmpty(publicUrl.Query) || !string.IsNullOrEmpty(publicUrl.Fragment)))
+        {
+            problems.Add($"{key}:Invitations:PublicUrl must be an absolute http(s) URL without query or fragment, e.g. https://signup.example.org.");
+        }
+
+        if (o.Invitations.Lifetime is { } lifetime && (lifetime <= TimeSpan.Zero || lifetime > TimeSpan.FromDays(366)))
+        {
+            problems.Add($"{key}:Invitations:Lifetime must be positive and at most 366 days (D.HH:MM:SS).");
         }
 
         if (o.Lightning.DefaultAmountSat is < 1 || o.Lightning.MinAmountSat is < 1)

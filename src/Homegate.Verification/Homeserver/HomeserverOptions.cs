@@ -28,6 +28,9 @@ public sealed class HomeserverOptions
     /// <c>TermsUrl</c>); unset values fall back to <c>Homegate:Page</c>.</summary>
     public Dictionary<string, string> Page { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Defaults of <c>homegate invite --homeserver</c> for it (several homeservers only).</summary>
+    public HomeserverInvitationOptions Invitations { get; set; } = new();
+
     /// <summary>Base URL of the homeserver's private admin API, e.g. <c>http://127.0.0.1:6288</c>. Required
     /// in <see cref="SignupMode.TokenRequired"/> mode and whenever <see cref="PublicKey"/> is not set.</summary>
     public Uri? AdminUrl { get; set; }
@@ -58,6 +61,18 @@ public enum SignupMode
 
     /// <summary>The homeserver accepts signups without a token; homegate strips <c>signup_token</c>.</summary>
     Open,
+}
+
+/// <summary>A homeserver's defaults for <c>homegate invite --homeserver &lt;name&gt;</c>.</summary>
+public sealed class HomeserverInvitationOptions
+{
+    /// <summary>Where its people reach homegate: <c>--format url</c> prints <c>&lt;PublicUrl&gt;/invite/&lt;code&gt;</c>.
+    /// Its host must be one of the homeserver's <c>Hosts</c> (the landing page shows the homeserver of the host
+    /// it is opened on). Default: <c>https://&lt;its first host&gt;</c>.</summary>
+    public Uri? PublicUrl { get; set; }
+
+    /// <summary>How long its invitations stay valid when <c>--lifetime</c> is not given. Default 7 days.</summary>
+    public TimeSpan? Lifetime { get; set; }
 }
 
 /// <summary>A homeserver's own Lightning price.</summary>

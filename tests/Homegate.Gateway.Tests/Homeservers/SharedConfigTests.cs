@@ -102,6 +102,48 @@ public sealed class SharedConfigTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Invitations_open_on_their_homeservers_own_host_and_last_its_own_default_lifetime()
+    {
+        var config = Config(c =>
+        {
+            c["Homegate"]!["PublicUrl"] = "https://somewhere-else.example";
+            c["Homegate"]!["Homeservers"]!["b"]!["Invitations"] = new JsonObject { ["PublicUrl"] = "http://b.test:8080/", ["Lifetime"] = "01:00:00" };
+        });
+        const string code = "[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}";
+
+        // Not the one-homeserver Homegate:PublicUrl: the landing page shows the homeserver of its host.
+        var urlA = await Run("invite", "--config", config, "--homeserver", "a", "--format", "url");
+        Assert.True(urlA.Exit == 0, urlA.Err);
+        Assert.Matches($"^https://a\\.test/invite/{code}$", urlA.Out.Trim());
+        var urlB = await Run("invite", "--config", config, "--homeserver", "b", "--format", "url");
+        Assert.True(urlB.Exit == 0, urlB.Err);
+        Assert.Matches($"^http://b\\.test:8080/invite/{code}$", urlB.Out.Trim());
+
+        var ring = Homegate.Verification.Permits.PermitKeyRing.LoadOrCreate(Path.Combine(_directory, "data"), []);
+        TimeSpan Validity(string permit, FakeHomeserver homeserver)
+        {
+            var verifier = new Homegate.Verification.Permits.PermitVerifier(ring, Microsoft.Extensions.Options.Options.Create(new Homegate.Verification.Permits.PermitOptions()),
+                new Homegate.Verification.Homeserver.HomeserverIdentity(homeserver.PublicKeyZ32), TimeProvider.System);
+            var claims = verifier.Verify(permit).Claims!;
+            return claims.Expires - claims.IssuedAt;
+        }
+
+        var permitA = await Run("invite", "--config", config, "--homeserver", "a", "--format", "permit");
+        var permitB = await Run("invite", "--config", config, "--homeserver", "b", "--format", "permit");
+        var permitBGiven = await Run("invite", "--config", config, "--homeserver", "b", "--format", "permit", "--lifetime", "2.00:00:00");
+        static void About(TimeSpan expected, TimeSpan actual) =>
+            Assert.InRange(actual, expected - TimeSpan.FromSeconds(1), expected + TimeSpan.FromSeconds(1));
+        About(TimeSpan.FromDays(7), Validity(permitA.Out.Trim(), _a));
+        About(TimeSpan.FromHours(1), Validity(permitB.Out.Trim(), _b));
+        About(TimeSpan.FromDays(2), Validity(permitBGiven.Out.Trim(), _b));
+
+        var elsewhere = Config(c => c["Homegate"]!["Homeservers"]!["b"]!["Invitations"] = new JsonObject { ["PublicUrl"] = "https://a.test" });
+        var refused = await Run("check-config", "--config", elsewhere);
+        Assert.Equal(1, refused.Exit);
+        Assert.Contains("Homegate:Homeservers:b:Invitations:PublicUrl", refused.Err, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Invite_needs_homeserver_when_there_are_several_and_refuses_an_unknown_name()
     {
         var config = Config();

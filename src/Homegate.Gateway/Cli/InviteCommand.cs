@@ -63,15 +63,13 @@ internal static class InviteCommand
             }
 
             var target = homeserver ?? registry.All[0].Name;
-            await HomegateApp.ResolveHomeserverIdentityAsync(app.Services, cancellationToken, target);
-            var entry = registry.ByName(target)!;
-            var lifetime = lifetimeOption ?? (registry.IsShared ? entry.Options.Invitations.Lifetime : null) ?? DefaultLifetime;
             string? baseUrl = null;
-            if (format == "url")
+            if (format == "url" && registry.ByName(target) is { } named)
             {
-                // Several homeservers: the landing page must open on this homeserver's own host.
+                // Checked before the admin API is asked. Several homeservers: the landing page must open
+                // on this homeserver's own host.
                 baseUrl = registry.IsShared
-                    ? PublicBase((entry.Options.Invitations.PublicUrl ?? new Uri("https://" + entry.Options.Hosts[0])).AbsoluteUri)
+                    ? PublicBase((named.Options.Invitations.PublicUrl ?? new Uri("https://" + named.Options.Hosts[0])).AbsoluteUri)
                     : PublicBase(app.Configuration[PublicUrlKey]);
                 if (baseUrl is null)
                 {
@@ -80,6 +78,10 @@ internal static class InviteCommand
                 }
             }
 
+            // Refuses an unknown --homeserver name.
+            await HomegateApp.ResolveHomeserverIdentityAsync(app.Services, cancellationToken, target);
+            var entry = registry.ByName(target)!;
+            var lifetime = lifetimeOption ?? (registry.IsShared ? entry.Options.Invitations.Lifetime : null) ?? DefaultLifetime;
             Verification.Homeserver.HomeserverIdentity.Enter(entry.Identity);
             var issuer = app.Services.GetRequiredService<PermitIssuer>();
             if (format == "permit")

@@ -24,6 +24,7 @@
 #                                    with signup codes (`homegate invite`, default format) instead of permits;
 #                                    (h) is (f) with one homegate in front of two homeservers (tests/bench/shared.sh);
 #                                    (i) is (c) with that homegate (Homegate:Homeservers)
+#   BENCH_H_ALPHA_ONLY [0]           1: (h) sends every signup to alpha (diagnostic: beta idle)
 #   BENCH_ROUNDS [5]                 alternating measured rounds of the pass-through cases (b, c, e, i)
 # Every step is bounded (timeout / bounded polling); every process started here is stopped on exit.
 set -euo pipefail

@@ -20,8 +20,15 @@ log "minting $((half * 2)) signup codes (homegate invite --homeserver alpha|beta
 bodies_made=$(date +%s)
 timeout 170 dotnet "$fakes_dll" signup-bodies --count $((half * 2)) --out "$work/bodies-shared" >&2
 timeout 300 dotnet "$homegate_dll" invite --count "$half" --homeserver alpha --config "$work/shared.json" >"$work/codes-alpha.txt"
-timeout 300 dotnet "$homegate_dll" invite --count "$half" --homeserver beta --config "$work/shared.json" >"$work/codes-beta.txt"
-paste -d'\n' <(sed 's/^/127.0.0.1\t/' "$work/codes-alpha.txt") <(sed 's/^/localhost\t/' "$work/codes-beta.txt") >"$work/codes-shared.txt"
+if [ "${BENCH_H_ALPHA_ONLY:-0}" = 1 ]; then
+  # Diagnostic: the same homegate and config, but every signup goes to alpha (beta stays idle), to tell
+  # what several homeservers cost in homegate from what a second backend costs the machine.
+  timeout 300 dotnet "$homegate_dll" invite --count "$half" --homeserver alpha --config "$work/shared.json" >"$work/codes-beta.txt"
+  sed 's/^/127.0.0.1\t/' "$work/codes-alpha.txt" "$work/codes-beta.txt" >"$work/codes-shared.txt"
+else
+  timeout 300 dotnet "$homegate_dll" invite --count "$half" --homeserver beta --config "$work/shared.json" >"$work/codes-beta.txt"
+  paste -d'\n' <(sed 's/^/127.0.0.1\t/' "$work/codes-alpha.txt") <(sed 's/^/localhost\t/' "$work/codes-beta.txt") >"$work/codes-shared.txt"
+fi
 [ "$(wc -l <"$work/codes-shared.txt")" = $((half * 2)) ] || die "homegate invite printed $(wc -l <"$work/codes-shared.txt") codes, expected $((half * 2))"
 shared_warmup=$((warmup_signups / 2 * 2))
 warmup_script_args=("$work/bodies-shared" "$work/codes-shared.txt" 1 "$shared_warmup" "$threads")

@@ -39,22 +39,5 @@ internal static class OwnedPathsFeature
         return app.Use(next => context => guard.InvokeAsync(context, next));
     }
 
-    /// <summary>Whether a normalised path (see <see cref="SignupGate.SignupPaths.Normalise"/>) lies under one of the
-    /// prefixes. The per-request guard uses <see cref="OwnedPrefixSet"/> (prefixes normalised once) instead.</summary>
-    internal static bool IsOwned(string normalisedPath, IEnumerable<string> prefixes)
-    {
-        foreach (var raw in prefixes)
-        {
-            var prefix = SignupGate.SignupPaths.Normalise(raw);
-            if (normalisedPath.Equals(prefix, StringComparison.Ordinal)
-                || (normalisedPath.StartsWith(prefix, StringComparison.Ordinal) && normalisedPath.Length > prefix.Length && normalisedPath[prefix.Length] == '/'))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
     internal static IOptions<OwnedPathOptions> Options(IServiceProvider services) => services.GetRequiredService<IOptions<OwnedPathOptions>>();
 }

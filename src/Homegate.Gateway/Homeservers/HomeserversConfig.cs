@@ -94,26 +94,7 @@ internal static partial class HomeserversConfig
             problems.Add($"{key}:Upstream is required: the absolute http(s) address of its client API, e.g. http://10.0.0.5:6286/.");
         }
 
-        if (o.AdminUrl is null && !(o.SignupMode == SignupMode.Open && !string.IsNullOrWhiteSpace(o.PublicKey)))
-        {
-            problems.Add($"{key}:AdminUrl is required (unless SignupMode is Open and PublicKey is set).");
-        }
-
-        if (o.AdminUrl is not null && (!o.AdminUrl.IsAbsoluteUri || o.AdminUrl.Scheme is not ("http" or "https")))
-        {
-            problems.Add($"{key}:AdminUrl must be an absolute http(s) URL.");
-        }
-
-        if (!string.IsNullOrWhiteSpace(o.PublicKey) && !Verification.Crypto.ZBase32.TryDecodePublicKey(o.PublicKey.Trim(), out _))
-        {
-            problems.Add($"{key}:PublicKey must be a 52-character z-base-32 public key.");
-        }
-
-        if (o.AdminTimeout <= TimeSpan.Zero)
-        {
-            problems.Add($"{key}:AdminTimeout must be positive.");
-        }
-
+        CheckAdmin(key, o, problems);
         foreach (var v in o.Verifications ?? [])
         {
             if (!string.Equals(v, SmsVerification, StringComparison.OrdinalIgnoreCase) && !string.Equals(v, LightningVerification, StringComparison.OrdinalIgnoreCase))
@@ -140,6 +121,33 @@ internal static partial class HomeserversConfig
         else if (o.Lightning is { DefaultAmountSat: { } price, MinAmountSat: { } min } && min > price)
         {
             problems.Add($"{key}:Lightning:MinAmountSat must not exceed DefaultAmountSat.");
+        }
+    }
+
+    /// <summary>
+    /// The admin API and key settings, the same for the one-homeserver shorthand (<paramref name="key"/>
+    /// <c>Homegate:Homeserver</c>, checked at start as options validation) and for each of several homeservers.
+    /// </summary>
+    public static void CheckAdmin(string key, HomeserverOptions o, List<string> problems)
+    {
+        if (o.AdminUrl is null && !(o.SignupMode == SignupMode.Open && !string.IsNullOrWhiteSpace(o.PublicKey)))
+        {
+            problems.Add($"{key}:AdminUrl is required (unless SignupMode is Open and PublicKey is set).");
+        }
+
+        if (o.AdminUrl is not null && (!o.AdminUrl.IsAbsoluteUri || o.AdminUrl.Scheme is not ("http" or "https")))
+        {
+            problems.Add($"{key}:AdminUrl must be an absolute http(s) URL.");
+        }
+
+        if (!string.IsNullOrWhiteSpace(o.PublicKey) && !Verification.Crypto.ZBase32.TryDecodePublicKey(o.PublicKey.Trim(), out _))
+        {
+            problems.Add($"{key}:PublicKey must be a 52-character z-base-32 public key.");
+        }
+
+        if (o.AdminTimeout <= TimeSpan.Zero)
+        {
+            problems.Add($"{key}:AdminTimeout must be positive.");
         }
     }
 

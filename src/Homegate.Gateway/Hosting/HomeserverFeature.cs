@@ -29,14 +29,8 @@ internal static class HomeserverFeature
 
         services.AddOptions<HomeserverOptions>()
             .Bind(configuration.GetSection(HomeserverOptions.Section))
-            .Validate(o => o.AdminUrl is not null || (o.SignupMode == SignupMode.Open && !string.IsNullOrWhiteSpace(o.PublicKey)),
-                "Homegate:Homeserver:AdminUrl is required (unless SignupMode is Open and PublicKey is set).")
-            .Validate(o => o.AdminUrl is null || (o.AdminUrl.IsAbsoluteUri && o.AdminUrl.Scheme is "http" or "https"),
-                "Homegate:Homeserver:AdminUrl must be an absolute http(s) URL.")
-            .Validate(o => string.IsNullOrWhiteSpace(o.PublicKey) || Verification.Crypto.ZBase32.TryDecodePublicKey(o.PublicKey.Trim(), out _),
-                "Homegate:Homeserver:PublicKey must be a 52-character z-base-32 public key.")
-            .Validate(o => o.AdminTimeout > TimeSpan.Zero, "Homegate:Homeserver:AdminTimeout must be positive.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<HomeserverOptions>, ShorthandValidation>();
         services.AddSingleton<HomeserverIdentity>();
         services.AddSingleton(provider => new HomeserverAdminClient(AdminHttp(), provider.GetRequiredService<IOptionsMonitor<HomeserverOptions>>()));
         services.AddSingleton(provider =>
@@ -47,5 +41,16 @@ internal static class HomeserverFeature
             return new HomeserverRegistry(single, configuration, provider.GetRequiredService<ILogger<HomeserverRegistry>>());
         });
         return services;
+    }
+
+    /// <summary>The shorthand's admin settings, checked by the same rules as each of several homeservers'.</summary>
+    private sealed class ShorthandValidation : IValidateOptions<HomeserverOptions>
+    {
+        public ValidateOptionsResult Validate(string? name, HomeserverOptions options)
+        {
+            var problems = new List<string>();
+            HomeserversConfig.CheckAdmin(HomeserverOptions.Section, options, problems);
+            return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+        }
     }
 }

@@ -83,17 +83,9 @@ internal sealed class PageBranding
             {
                 yield return $"{section}:{key} must be a single value.";
             }
-            else if (value.Length == 0)
+            else if (value.Length > 0 && PageOptions.BrandingProblem(section, key, value) is { } problem)
             {
-                continue;
-            }
-            else if (key == AccentColorKey && !PageOptions.IsHexColor(value))
-            {
-                yield return $"{section}:{key}: '{value}' is not a hex color like #2f6fed.";
-            }
-            else if (key is LogoUrlKey or TermsUrlKey && !PageOptions.IsLinkable(value))
-            {
-                yield return $"{section}:{key}: '{value}' must be a path starting with / or an absolute http(s) URL.";
+                yield return problem;
             }
         }
     }

@@ -55,19 +55,19 @@ internal sealed partial class PageOptions
             yield return $"{Section}:Path: '{Path}' collides with a path homegate or the homeserver uses.";
         }
 
-        if (!IsHexColor(AccentColor))
+        if (BrandingProblem(Section, PageBranding.AccentColorKey, AccentColor ?? "") is { } color)
         {
-            yield return $"{Section}:AccentColor: '{AccentColor}' is not a hex color like #2f6fed.";
+            yield return color;
         }
 
-        if (LogoUrl is { Length: > 0 } logo && !IsLinkable(logo))
+        if (LogoUrl is { Length: > 0 } logo && BrandingProblem(Section, PageBranding.LogoUrlKey, logo) is { } logoProblem)
         {
-            yield return $"{Section}:LogoUrl: '{logo}' must be a path starting with / or an absolute http(s) URL.";
+            yield return logoProblem;
         }
 
-        if (TermsUrl is { Length: > 0 } terms && !IsLinkable(terms))
+        if (TermsUrl is { Length: > 0 } terms && BrandingProblem(Section, PageBranding.TermsUrlKey, terms) is { } termsProblem)
         {
-            yield return $"{Section}:TermsUrl: '{terms}' must be a path starting with / or an absolute http(s) URL.";
+            yield return termsProblem;
         }
 
         for (var i = 0; i < ReturnUrls.Count; i++)
@@ -84,8 +84,15 @@ internal sealed partial class PageOptions
         }
     }
 
-    /// <summary>A CSS hex color, <c>#rgb</c> or <c>#rrggbb</c>, and nothing else.</summary>
-    internal static bool IsHexColor(string? value) => HexColor().IsMatch(value ?? "");
+    /// <summary>What is wrong with a branding value (<see cref="PageBranding.Keys"/>) under <paramref name="section"/>,
+    /// or null: the rules of <c>Homegate:Page</c> and of each homeserver's <c>Page</c>.</summary>
+    internal static string? BrandingProblem(string section, string key, string value) => key switch
+    {
+        PageBranding.AccentColorKey when !HexColor().IsMatch(value) => $"{section}:{key}: '{value}' is not a hex color like #2f6fed.",
+        PageBranding.LogoUrlKey or PageBranding.TermsUrlKey when !IsLinkable(value) =>
+            $"{section}:{key}: '{value}' must be a path starting with / or an absolute http(s) URL.",
+        _ => null,
+    };
 
     /// <summary>An absolute http(s) URL without user info, or a same-origin path (not protocol-relative).</summary>
     internal static bool IsLinkable(string value)

@@ -216,7 +216,7 @@ internal static class ConfigSummary
                 yield return $"  lightning price:  {o.Lightning.DefaultAmountSat?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "default"} sat (min {o.Lightning.MinAmountSat?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "= price"})";
             }
 
-            yield return $"  invitations:      {InviteCommand.PublicBase((o.Invitations.PublicUrl ?? new Uri("https://" + o.Hosts[0])).AbsoluteUri)}/invite/<code>, " +
+            yield return $"  invitations:      {InviteCommand.InvitationBase(o)}/invite/<code>, " +
                          $"valid {o.Invitations.Lifetime ?? InviteCommand.DefaultLifetime}";
             if (o.Page.Count > 0)
             {

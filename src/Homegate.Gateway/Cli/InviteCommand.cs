@@ -69,7 +69,7 @@ internal static class InviteCommand
                 // Checked before the admin API is asked. Several homeservers: the landing page must open
                 // on this homeserver's own host.
                 baseUrl = registry.IsShared
-                    ? PublicBase((named.Options.Invitations.PublicUrl ?? new Uri("https://" + named.Options.Hosts[0])).AbsoluteUri)
+                    ? InvitationBase(named.Options)
                     : PublicBase(app.Configuration[PublicUrlKey]);
                 if (baseUrl is null)
                 {
@@ -122,6 +122,11 @@ internal static class InviteCommand
             return 1;
         }
     }
+
+    /// <summary>Where one of several homeservers' invitations open: its <c>Invitations:PublicUrl</c>, else
+    /// <c>https://&lt;its first host&gt;</c>, without a trailing slash.</summary>
+    internal static string? InvitationBase(Verification.Homeserver.HomeserverOptions homeserver) =>
+        PublicBase((homeserver.Invitations.PublicUrl ?? new Uri("https://" + homeserver.Hosts[0])).AbsoluteUri);
 
     /// <summary>The configured public address without a trailing slash, or null when unset or not absolute http(s).</summary>
     internal static string? PublicBase(string? configured) =>

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Homegate.Fakes.Phoenixd;
 using Homegate.Fakes.Prelude;
 using Homegate.Gateway.Tests.Infrastructure;
@@ -27,13 +26,8 @@ public sealed class SignupCodeEndToEndTests : HomeserverTestBase
         _phoenixd = await FakePhoenixd.StartAsync();
         _host = await GatewayHost.StartAsync(GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, config =>
         {
-            config["Homegate"]!["Sms"] = new JsonObject { ["ApiKey"] = _prelude.ApiKey, ["BaseUrl"] = _prelude.BaseUrl.ToString() };
-            config["Homegate"]!["Lightning"] = new JsonObject
-            {
-                ["BaseUrl"] = _phoenixd.BaseUrl.ToString(),
-                ["Password"] = _phoenixd.Password,
-                ["ReconnectDelay"] = "00:00:01",
-            };
+            config["Homegate"]!["Sms"] = FakeSections.Sms(_prelude);
+            config["Homegate"]!["Lightning"] = FakeSections.Lightning(_phoenixd, ("ReconnectDelay", "00:00:01"));
         }));
         _client = _host.Client;
     }

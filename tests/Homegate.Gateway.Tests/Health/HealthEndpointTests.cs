@@ -124,12 +124,6 @@ public sealed class HealthEndpointTests : HomeserverTestBase
         Assert.Equal("no instance holds the PhoenixD socket", orphaned.Detail("lightning"));
     }
 
-    private static JsonObject LightningConfig(FakePhoenixd phoenixd, string leaderRetry = "00:00:00.300") => new()
-    {
-        ["BaseUrl"] = phoenixd.BaseUrl.ToString(),
-        ["Password"] = phoenixd.Password,
-        ["RequestTimeout"] = "00:00:02",
-        ["ReconnectDelay"] = "00:00:00.100",
-        ["LeaderRetryInterval"] = leaderRetry,
-    };
+    private static JsonObject LightningConfig(FakePhoenixd phoenixd, string leaderRetry = "00:00:00.300") =>
+        FakeSections.Lightning(phoenixd, ("RequestTimeout", "00:00:02"), ("ReconnectDelay", "00:00:00.100"), ("LeaderRetryInterval", leaderRetry));
 }

@@ -70,7 +70,7 @@ public abstract class SharedHomegateTestBase : IAsyncLifetime
             };
             if (prelude is not null)
             {
-                homegate["Sms"] = new JsonObject { ["ApiKey"] = prelude.ApiKey, ["BaseUrl"] = prelude.BaseUrl.ToString() };
+                homegate["Sms"] = FakeSections.Sms(prelude);
             }
 
             edit?.Invoke(config);

@@ -18,12 +18,7 @@ public sealed class SharedLightningTests : SharedHomegateTestBase
         _phoenixd = await FakePhoenixd.StartAsync();
         await StartAsync(config =>
         {
-            config["Homegate"]!["Lightning"] = new JsonObject
-            {
-                ["BaseUrl"] = _phoenixd.BaseUrl.ToString(),
-                ["Password"] = _phoenixd.Password,
-                ["ReconnectMaxDelay"] = "00:00:02",
-            };
+            config["Homegate"]!["Lightning"] = FakeSections.Lightning(_phoenixd);
             config["Homegate"]!["Homeservers"]!["b"]!["Lightning"] = new JsonObject { ["DefaultAmountSat"] = 2100 };
         });
     }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using Homegate.Fakes.Phoenixd;
+using Homegate.Gateway.Tests.Infrastructure;
 
 namespace Homegate.Gateway.Tests.Homeservers;
 
@@ -38,12 +39,7 @@ public abstract partial class SharedPageTestBase : SharedHomegateTestBase
             var homegate = config["Homegate"]!.AsObject();
             if (lightning)
             {
-                homegate["Lightning"] = new JsonObject
-                {
-                    ["BaseUrl"] = Phoenixd.BaseUrl.ToString(),
-                    ["Password"] = Phoenixd.Password,
-                    ["ReconnectMaxDelay"] = "00:00:02",
-                };
+                homegate["Lightning"] = FakeSections.Lightning(Phoenixd);
             }
 
             homegate["Page"] = new JsonObject

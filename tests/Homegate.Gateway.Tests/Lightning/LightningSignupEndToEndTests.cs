@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Homegate.Fakes.Phoenixd;
 using Homegate.Fakes.Pubky;
 using Homegate.Gateway.Tests.Infrastructure;
@@ -26,12 +25,7 @@ public sealed class LightningSignupEndToEndTests : HomeserverTestBase
         await base.InitializeAsync();
         _phoenixd = await FakePhoenixd.StartAsync();
         _host = await GatewayHost.StartAsync(GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, config =>
-            config["Homegate"]!["Lightning"] = new JsonObject
-            {
-                ["BaseUrl"] = _phoenixd.BaseUrl.ToString(),
-                ["Password"] = _phoenixd.Password,
-                ["ReconnectDelay"] = "00:00:01",
-            }));
+            config["Homegate"]!["Lightning"] = FakeSections.Lightning(_phoenixd, ("ReconnectDelay", "00:00:01"))));
         _client = _host.Client;
     }
 

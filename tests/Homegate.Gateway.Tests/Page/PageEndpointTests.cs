@@ -20,7 +20,7 @@ public sealed partial class PageEndpointTests : HomeserverTestBase
         await base.InitializeAsync();
         _phoenixd = await FakePhoenixd.StartAsync();
         _host = await GatewayHost.StartAsync(GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, config =>
-            config["Homegate"]!["Lightning"] = new JsonObject { ["BaseUrl"] = _phoenixd.BaseUrl.ToString(), ["Password"] = _phoenixd.Password }));
+            config["Homegate"]!["Lightning"] = FakeSections.Lightning(_phoenixd)));
     }
 
     public override async Task DisposeAsync()

@@ -50,13 +50,8 @@ public abstract class PageTestBase : HomeserverTestBase
         Host = await GatewayHost.StartAsync(GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, config =>
         {
             var homegate = config["Homegate"]!.AsObject();
-            homegate["Sms"] = new JsonObject { ["ApiKey"] = Prelude.ApiKey, ["BaseUrl"] = Prelude.BaseUrl.ToString() };
-            homegate["Lightning"] = new JsonObject
-            {
-                ["BaseUrl"] = Phoenixd.BaseUrl.ToString(),
-                ["Password"] = Phoenixd.Password,
-                ["ReconnectMaxDelay"] = "00:00:02",
-            };
+            homegate["Sms"] = FakeSections.Sms(Prelude);
+            homegate["Lightning"] = FakeSections.Lightning(Phoenixd);
             homegate["Page"] = new JsonObject
             {
                 ["OperatorName"] = "Example Homeserver Ltd",

@@ -41,13 +41,8 @@ public abstract class FullGatewayTestBase : HomeserverTestBase
         var file = GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, config =>
         {
             var homegate = config["Homegate"]!;
-            homegate["Sms"] = new JsonObject { ["ApiKey"] = Prelude.ApiKey, ["BaseUrl"] = Prelude.BaseUrl.ToString() };
-            homegate["Lightning"] = new JsonObject
-            {
-                ["BaseUrl"] = Phoenixd.BaseUrl.ToString(),
-                ["Password"] = Phoenixd.Password,
-                ["AwaitTimeoutSeconds"] = 1,
-            };
+            homegate["Sms"] = FakeSections.Sms(Prelude);
+            homegate["Lightning"] = FakeSections.Lightning(Phoenixd, ("AwaitTimeoutSeconds", 1));
             var policies = new JsonObject();
             foreach (var name in new[] { "signup", "sms-send", "sms-verify", "sms-status", "ln-create", "ln-read" })
             {

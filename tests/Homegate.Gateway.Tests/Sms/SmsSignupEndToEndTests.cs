@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Homegate.Fakes.Prelude;
 using Homegate.Fakes.Pubky;
 using Homegate.Gateway.Tests.Infrastructure;
@@ -24,7 +23,7 @@ public sealed class SmsSignupEndToEndTests : HomeserverTestBase
         await base.InitializeAsync();
         _prelude = await FakePrelude.StartAsync();
         _host = await GatewayHost.StartAsync(GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, config =>
-            config["Homegate"]!["Sms"] = new JsonObject { ["ApiKey"] = _prelude.ApiKey, ["BaseUrl"] = _prelude.BaseUrl.ToString() }));
+            config["Homegate"]!["Sms"] = FakeSections.Sms(_prelude)));
         _client = _host.Client;
     }
 

@@ -1,5 +1,3 @@
-using Homegate.Fakes;
-using Homegate.Fakes.Homeserver;
 using Homegate.Fakes.Pubky;
 using Homegate.Gateway.Tests.Infrastructure;
 using Homegate.Verification.Homeserver;
@@ -8,31 +6,16 @@ using Microsoft.Extensions.Options;
 
 namespace Homegate.Gateway.Tests.Cli;
 
-public sealed class CliTests : IAsyncLifetime
+public sealed class CliTests : HomeserverTestBase
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("homegate-cli").FullName;
-    private TestDatabase _db = null!;
-    private FakeHomeserver _homeserver = null!;
-
-    public async Task InitializeAsync()
-    {
-        _db = await TestDatabase.CreateAsync(migrate: false);
-        _homeserver = await FakeHomeserver.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _homeserver.DisposeAsync();
-        await _db.DisposeAsync();
-        Directory.Delete(_directory, recursive: true);
-    }
+    protected override bool MigrateDatabase => false;
 
     private static Task<(int Exit, string Out, string Err)> Run(params string[] args) => CliRunner.RunAsync(args);
 
     [Fact]
     public async Task Migrate_applies_the_schema_once()
     {
-        var config = GatewayHost.WriteConfig(_directory, _db, _homeserver);
+        var config = GatewayHost.WriteConfig(TempDirectory, Db, Homeserver);
         var first = await Run("migrate", "--config", config);
         Assert.Equal(0, first.Exit);
         Assert.Contains("applied migrations 1", first.Out, StringComparison.Ordinal);
@@ -44,15 +27,15 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task Invite_prints_distinct_single_use_invite_permits_for_this_homeserver()
     {
-        var config = GatewayHost.WriteConfig(_directory, _db, _homeserver);
+        var config = GatewayHost.WriteConfig(TempDirectory, Db, Homeserver);
         var user = UserKey.Generate().PublicKeyZ32;
         var (exit, output, error) = await Run("invite", "--count", "3", "--lifetime", "2.00:00:00", "--pubky", user, "--format", "permit", "--config", config);
         Assert.True(exit == 0, error);
         var permits = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, permits.Length);
 
-        var ring = PermitKeyRing.LoadOrCreate(Path.Combine(_directory, "data"), []);
-        var verifier = new PermitVerifier(ring, Options.Create(new PermitOptions()), new HomeserverIdentity(_homeserver.PublicKeyZ32), TimeProvider.System);
+        var ring = PermitKeyRing.LoadOrCreate(Path.Combine(TempDirectory, "data"), []);
+        var verifier = new PermitVerifier(ring, Options.Create(new PermitOptions()), new HomeserverIdentity(Homeserver.PublicKeyZ32), TimeProvider.System);
         var claims = permits.Select(p => verifier.Verify(p)).Select(c => { Assert.Equal(PermitFailure.None, c.Failure); return c.Claims!; }).ToList();
         Assert.All(claims, c =>
         {
@@ -67,12 +50,12 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task Check_config_accepts_a_good_file_and_prints_no_secrets()
     {
-        var config = GatewayHost.WriteConfig(_directory, _db, _homeserver);
+        var config = GatewayHost.WriteConfig(TempDirectory, Db, Homeserver);
         var (exit, output, error) = await Run("check-config", "--config", config);
         Assert.True(exit == 0, error);
         Assert.Contains("signup mode:", output, StringComparison.Ordinal);
         Assert.Contains("rate limit signup", output, StringComparison.Ordinal);
-        Assert.DoesNotContain(_homeserver.AdminPassword, output, StringComparison.Ordinal);
+        Assert.DoesNotContain(Homeserver.AdminPassword, output, StringComparison.Ordinal);
     }
 
     [Theory]
@@ -81,7 +64,7 @@ public sealed class CliTests : IAsyncLifetime
     [InlineData("Homegate:ForwardedHeaders:KnownNetworks")]
     public async Task Check_config_rejects_a_bad_value_naming_the_key(string key)
     {
-        var config = GatewayHost.WriteConfig(_directory, _db, _homeserver, c =>
+        var config = GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, c =>
         {
             switch (key)
             {
@@ -104,7 +87,7 @@ public sealed class CliTests : IAsyncLifetime
     [Fact]
     public async Task Serve_exits_with_a_clear_message_when_the_homeserver_key_cannot_be_learned()
     {
-        var config = GatewayHost.WriteConfig(_directory, _db, _homeserver, c =>
+        var config = GatewayHost.WriteConfig(TempDirectory, Db, Homeserver, c =>
         {
             c["Homegate"]!["Homeserver"]!["AdminPassword"] = "wrong";
             c["Homegate"]!["Homeserver"]!["StartupTimeout"] = "00:00:01";

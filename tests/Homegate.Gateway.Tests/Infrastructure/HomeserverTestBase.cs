@@ -16,9 +16,12 @@ public abstract class HomeserverTestBase : IAsyncLifetime
     /// <summary>Options of the fake homeserver; null for its defaults.</summary>
     protected virtual FakeHomeserverOptions? HomeserverOptions => null;
 
+    /// <summary>False: the database starts empty (for tests of what applies the schema).</summary>
+    protected virtual bool MigrateDatabase => true;
+
     public virtual async Task InitializeAsync()
     {
-        Db = await TestDatabase.CreateAsync();
+        Db = await TestDatabase.CreateAsync(migrate: MigrateDatabase);
         Homeserver = await FakeHomeserver.StartAsync(HomeserverOptions);
     }
 
